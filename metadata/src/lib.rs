@@ -1,1 +1,9 @@
-//! placeholder
+//! What nya writes where, and nothing that does I/O: the contracts every other crate agrees on.
+//!
+//! - [`commitment`]: the payload a miner writes with `Commitments.set_commitment`.
+//! - [`manifest`]: the `nya-manifest.json` inside every published dataset repo, and its digests.
+//! - [`provenance`]: how a refined row points back at its WARC record.
+//! - [`task`]: task-server wire types and the signed-request envelope.
+//! - [`fixtures`]: where tests find `../shared/fixtures` (test support, path lookup only).
+
+pub mod fixtures;
