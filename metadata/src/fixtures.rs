@@ -12,8 +12,7 @@ pub fn root() -> PathBuf {
         return PathBuf::from(dir);
     }
     // This crate sits at <workspace>/metadata, so the workspace is its parent.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures")
 }
 
 /// True when CI demands fixtures (`NYA_REQUIRE_FIXTURES=1`).

@@ -6,4 +6,8 @@
 //! - [`task`]: task-server wire types and the signed-request envelope.
 //! - [`fixtures`]: where tests find `../shared/fixtures` (test support, path lookup only).
 
+pub mod commitment;
 pub mod fixtures;
+pub mod manifest;
+pub mod provenance;
+pub mod task;
