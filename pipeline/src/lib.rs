@@ -1,8 +1,12 @@
 //! nya's compute, with no chain in sight.
 //!
+//! - [`assets`]: external assets (lid.176, UT1, word lists, Punkt) fetched once, sha256-pinned.
+//! - [`dataset_dir`]: a dataset folder (data files, card, manifest) and its verification.
 //! - [`refine`]: CommonCrawl WARC → FineWeb-quality documents (datatrove 0.2.0's recipe).
 //!
 //! Distillation (`distill`), probe training (`probe`) and the Hub client (`hub`) join here as
 //! they are built.
 
+pub mod assets;
+pub mod dataset_dir;
 pub mod refine;

@@ -1,5 +1,33 @@
-//! The FineWeb recipe, one file per step.
+//! The FineWeb recipe (datatrove 0.2.0), one file per step.
 //!
-//! Built so far: the pieces below. The recipe list that chains them (URL filter → extraction →
-//! language id → Gopher repetition → Gopher quality → C4 → FineWeb quality → MinHash dedup → PII
-//! → token counts) lands with `nya refine`.
+//! Steps, in recipe order:
+//! - [`warc`]: streaming WARC reader, record selection and decoding (with provenance offsets).
+//! - [`url_filter`]: UT1 blacklist, banned words and subwords, registered domains.
+//! - [`extract`]: main text with the `trafilatura` crate, serialised like Python's TXT output.
+//! - [`lid`]: fastText lid.176 language identification.
+//! - [`gopher_repetition`], [`gopher_quality`], [`c4`], [`fineweb_quality`]: the text filters.
+//! - [`minhash`] and [`dedup`]: MinHash signatures and deterministic cluster survivors.
+//! - [`pii`]: email and public IPv4 formatting.
+//!
+//! Shared pieces: [`punkt`] and [`words`] (NLTK's sentence and word tokenizers), [`pystr`]
+//! (Python string semantics the filters depend on), [`rejection`] (why a document was
+//! dropped). The recipe list that chains the steps lands with `nya refine`.
+
+pub mod c4;
+pub mod dedup;
+pub mod extract;
+pub mod fineweb_quality;
+pub mod gopher_quality;
+pub mod gopher_repetition;
+pub mod lid;
+pub mod minhash;
+pub mod pii;
+pub mod punkt;
+pub mod pystr;
+pub mod rejection;
+pub mod url_filter;
+pub mod warc;
+pub mod words;
+
+#[cfg(test)]
+mod parity_tests;
