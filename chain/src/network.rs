@@ -50,9 +50,7 @@ impl fmt::Display for Network {
 
 /// Why a network name was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "unknown network {0:?}: expected finney, test, archive, local, or a ws:// or wss:// URL"
-)]
+#[error("unknown network {0:?}: expected finney, test, archive, local, or a ws:// or wss:// URL")]
 pub struct UnknownNetwork(pub String);
 
 impl FromStr for Network {
@@ -72,9 +70,7 @@ impl FromStr for Network {
 
 /// `ws://host…` or `wss://host…` with a non-empty host part.
 pub fn is_ws_url(s: &str) -> bool {
-    let rest = s
-        .strip_prefix("ws://")
-        .or_else(|| s.strip_prefix("wss://"));
+    let rest = s.strip_prefix("ws://").or_else(|| s.strip_prefix("wss://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
@@ -85,22 +81,38 @@ mod tests {
     #[test]
     fn names_and_urls_parse() {
         assert_eq!("finney".parse(), Ok(Network::Finney));
-        assert_eq!("local".parse::<Network>().unwrap().endpoint(), "ws://127.0.0.1:9944");
+        assert_eq!(
+            "local".parse::<Network>().unwrap().endpoint(),
+            "ws://127.0.0.1:9944"
+        );
         assert_eq!(
             "ws://10.0.0.1:9944".parse(),
             Ok(Network::Url("ws://10.0.0.1:9944".into()))
         );
         assert_eq!(
-            "wss://example.org/rpc".parse::<Network>().unwrap().endpoint(),
+            "wss://example.org/rpc"
+                .parse::<Network>()
+                .unwrap()
+                .endpoint(),
             "wss://example.org/rpc"
         );
     }
 
     #[test]
     fn bad_names_are_refused_with_the_choices() {
-        for bad in ["mainnet", "http://x:9944", "ws://", "ws:///path", "", "ws://a b"] {
+        for bad in [
+            "mainnet",
+            "http://x:9944",
+            "ws://",
+            "ws:///path",
+            "",
+            "ws://a b",
+        ] {
             let err = bad.parse::<Network>().unwrap_err();
-            assert!(err.to_string().contains("expected finney, test"), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("expected finney, test"),
+                "{bad}: {err}"
+            );
         }
     }
 }
