@@ -1,1 +1,2 @@
-//! Helpers shared by the end-to-end tests.
+//! Workspace-level end-to-end tests live in `it/` (one test binary). This library is their
+//! shared support; it grows with the localnet and hub harnesses.

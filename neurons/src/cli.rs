@@ -30,23 +30,53 @@ pub struct Cli {
 #[derive(Debug, Args, Default, Clone)]
 pub struct GlobalArgs {
     /// Wallet name (directory under the wallet path) [default: default]
-    #[arg(long = "wallet.name", visible_alias = "wallet-name", env = "BT_WALLET_NAME", global = true, value_name = "NAME")]
+    #[arg(
+        long = "wallet.name",
+        visible_alias = "wallet-name",
+        env = "BT_WALLET_NAME",
+        global = true,
+        value_name = "NAME"
+    )]
     pub wallet_name: Option<String>,
 
     /// Hotkey name inside the wallet [default: default]
-    #[arg(long = "wallet.hotkey", visible_alias = "wallet-hotkey", env = "BT_WALLET_HOTKEY", global = true, value_name = "NAME")]
+    #[arg(
+        long = "wallet.hotkey",
+        visible_alias = "wallet-hotkey",
+        env = "BT_WALLET_HOTKEY",
+        global = true,
+        value_name = "NAME"
+    )]
     pub wallet_hotkey: Option<String>,
 
     /// Directory holding wallets [default: ~/.bittensor/wallets]
-    #[arg(long = "wallet.path", visible_alias = "wallet-path", env = "BT_WALLET_PATH", global = true, value_name = "DIR")]
+    #[arg(
+        long = "wallet.path",
+        visible_alias = "wallet-path",
+        env = "BT_WALLET_PATH",
+        global = true,
+        value_name = "DIR"
+    )]
     pub wallet_path: Option<PathBuf>,
 
     /// Network: finney, test, archive, local, or a ws:// or wss:// URL [default: finney]
-    #[arg(long = "subtensor.network", visible_alias = "network", env = "BT_SUBTENSOR_NETWORK", global = true, value_name = "NETWORK")]
+    #[arg(
+        long = "subtensor.network",
+        visible_alias = "network",
+        env = "BT_SUBTENSOR_NETWORK",
+        global = true,
+        value_name = "NETWORK"
+    )]
     pub network: Option<String>,
 
     /// Endpoint URL; overrides the endpoint the network name implies
-    #[arg(long = "subtensor.chain_endpoint", visible_alias = "chain-endpoint", env = "BT_SUBTENSOR_CHAIN_ENDPOINT", global = true, value_name = "URL")]
+    #[arg(
+        long = "subtensor.chain_endpoint",
+        visible_alias = "chain-endpoint",
+        env = "BT_SUBTENSOR_CHAIN_ENDPOINT",
+        global = true,
+        value_name = "URL"
+    )]
     pub chain_endpoint: Option<String>,
 
     /// Subnet id
@@ -80,7 +110,25 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Walk through what a miner does, offline, checking each step (the main job until the local
+    /// network lands)
+    Demo(commands::demo::DemoArgs),
+
+    /// Show the settings commands would use (flags > environment > --config file > defaults)
+    Config(commands::config::ConfigArgs),
+
     /// Create, restore and inspect bittensor wallets (coldkeys and hotkeys)
     #[command(subcommand)]
     Wallet(commands::wallet::WalletCommand),
+
+    /// Encode and decode the on-chain commitment payload (offline)
+    #[command(subcommand)]
+    Commitments(commands::commitments::CommitmentsCommand),
+
+    /// Verify a dataset folder against its nya-manifest.json
+    #[command(subcommand)]
+    Manifest(commands::manifest::ManifestCommand),
+
+    /// Refine local CommonCrawl WARC files with the FineWeb recipe into a dataset folder
+    Refine(commands::refine::RefineArgs),
 }

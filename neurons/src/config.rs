@@ -87,7 +87,11 @@ impl Settings {
             .or(file.subtensor.network)
             .unwrap_or_else(|| "finney".to_owned());
         let network: Network = network_name.parse()?;
-        let endpoint = match args.chain_endpoint.clone().or(file.subtensor.chain_endpoint) {
+        let endpoint = match args
+            .chain_endpoint
+            .clone()
+            .or(file.subtensor.chain_endpoint)
+        {
             Some(url) => {
                 anyhow::ensure!(
                     nya_chain::network::is_ws_url(&url),
@@ -118,7 +122,10 @@ impl Settings {
             network,
             endpoint,
             netuid: args.netuid.or(file.subtensor.netuid),
-            log_format: args.log_format.or(file.log.format).unwrap_or(LogFormat::Human),
+            log_format: args
+                .log_format
+                .or(file.log.format)
+                .unwrap_or(LogFormat::Human),
             log_level: args.log_level.clone().or(file.log.level),
         })
     }
@@ -159,7 +166,10 @@ mod tests {
         let cfg = file(
             "[wallet]\nname = \"miner\"\nhotkey = \"hk\"\n[subtensor]\nnetwork = \"local\"\nnetuid = 7\n[log]\nformat = \"json\"\n",
         );
-        let args = GlobalArgs { wallet_hotkey: Some("flag-hk".into()), ..Default::default() };
+        let args = GlobalArgs {
+            wallet_hotkey: Some("flag-hk".into()),
+            ..Default::default()
+        };
         let s = Settings::merge(&args, cfg).unwrap();
         assert_eq!(s.wallet_name, "miner");
         assert_eq!(s.wallet_hotkey, "flag-hk", "a flag beats the config file");
@@ -185,11 +195,23 @@ mod tests {
     fn bad_config_values_are_refused_clearly() {
         let err = toml::from_str::<ConfigFile>("[wallet]\nnmae = \"x\"\n").unwrap_err();
         assert!(err.message().contains("unknown field `nmae`"), "{err}");
-        let args = GlobalArgs { network: Some("mainnet".into()), ..Default::default() };
+        let args = GlobalArgs {
+            network: Some("mainnet".into()),
+            ..Default::default()
+        };
         let err = Settings::merge(&args, ConfigFile::default()).unwrap_err();
-        assert!(err.to_string().contains("unknown network \"mainnet\""), "{err}");
-        let args = GlobalArgs { chain_endpoint: Some("http://x".into()), ..Default::default() };
+        assert!(
+            err.to_string().contains("unknown network \"mainnet\""),
+            "{err}"
+        );
+        let args = GlobalArgs {
+            chain_endpoint: Some("http://x".into()),
+            ..Default::default()
+        };
         let err = Settings::merge(&args, ConfigFile::default()).unwrap_err();
-        assert!(err.to_string().contains("not a ws:// or wss:// URL"), "{err}");
+        assert!(
+            err.to_string().contains("not a ws:// or wss:// URL"),
+            "{err}"
+        );
     }
 }

@@ -22,13 +22,24 @@ pub enum DatasetDirError {
     #[error("{path}: cannot read: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("{path}: {source}")]
-    Manifest { path: PathBuf, source: ManifestError },
+    Manifest {
+        path: PathBuf,
+        source: ManifestError,
+    },
     #[error("{path}: listed in the manifest but missing")]
     Missing { path: PathBuf },
     #[error("{path}: size {actual} bytes, manifest says {expected}")]
-    Size { path: PathBuf, expected: u64, actual: u64 },
+    Size {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
     #[error("{path}: sha256 {actual}, manifest says {expected}")]
-    Sha256 { path: PathBuf, expected: Sha256Digest, actual: Sha256Digest },
+    Sha256 {
+        path: PathBuf,
+        expected: Sha256Digest,
+        actual: Sha256Digest,
+    },
     #[error("{path}: not listed in the manifest")]
     Unexpected { path: PathBuf },
     #[error("{path}: a symbolic link; dataset folders hold plain files only")]
@@ -37,7 +48,10 @@ pub enum DatasetDirError {
 
 /// SHA-256 and size of a file, streamed (data files can be large).
 pub fn hash_file(path: &Path) -> Result<(Sha256Digest, u64), DatasetDirError> {
-    let io_err = |source| DatasetDirError::Io { path: path.to_path_buf(), source };
+    let io_err = |source| DatasetDirError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = File::open(path).map_err(io_err)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
@@ -56,8 +70,10 @@ pub fn hash_file(path: &Path) -> Result<(Sha256Digest, u64), DatasetDirError> {
 /// Reads `dir/nya-manifest.json` (strictly: schema, rules and file digest).
 pub fn read_manifest(dir: &Path) -> Result<Manifest, DatasetDirError> {
     let path = dir.join(MANIFEST_FILE_NAME);
-    let bytes =
-        std::fs::read(&path).map_err(|source| DatasetDirError::Io { path: path.clone(), source })?;
+    let bytes = std::fs::read(&path).map_err(|source| DatasetDirError::Io {
+        path: path.clone(),
+        source,
+    })?;
     Manifest::from_json(&bytes).map_err(|source| DatasetDirError::Manifest { path, source })
 }
 
@@ -78,17 +94,26 @@ pub fn verify(dir: &Path) -> Result<Manifest, DatasetDirError> {
         }
         let (sha256, size) = hash_file(&path)?;
         if size != entry.size {
-            return Err(DatasetDirError::Size { path, expected: entry.size, actual: size });
+            return Err(DatasetDirError::Size {
+                path,
+                expected: entry.size,
+                actual: size,
+            });
         }
         if sha256 != entry.sha256 {
-            return Err(DatasetDirError::Sha256 { path, expected: entry.sha256, actual: sha256 });
+            return Err(DatasetDirError::Sha256 {
+                path,
+                expected: entry.sha256,
+                actual: sha256,
+            });
         }
     }
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
     for relative in list_files(dir)? {
-        if !listed.contains(relative.as_str()) && !HOUSEKEEPING_FILES.contains(&relative.as_str())
-        {
-            return Err(DatasetDirError::Unexpected { path: dir.join(relative) });
+        if !listed.contains(relative.as_str()) && !HOUSEKEEPING_FILES.contains(&relative.as_str()) {
+            return Err(DatasetDirError::Unexpected {
+                path: dir.join(relative),
+            });
         }
     }
     Ok(manifest)
@@ -101,18 +126,25 @@ pub fn list_files(dir: &Path) -> Result<Vec<String>, DatasetDirError> {
     let mut pending = vec![PathBuf::new()];
     while let Some(relative) = pending.pop() {
         let absolute = dir.join(&relative);
-        let entries = std::fs::read_dir(&absolute)
-            .map_err(|source| DatasetDirError::Io { path: absolute.clone(), source })?;
+        let entries = std::fs::read_dir(&absolute).map_err(|source| DatasetDirError::Io {
+            path: absolute.clone(),
+            source,
+        })?;
         for entry in entries {
-            let entry =
-                entry.map_err(|source| DatasetDirError::Io { path: absolute.clone(), source })?;
+            let entry = entry.map_err(|source| DatasetDirError::Io {
+                path: absolute.clone(),
+                source,
+            })?;
             let name = entry.file_name();
             let child = relative.join(&name);
-            let kind = entry
-                .file_type()
-                .map_err(|source| DatasetDirError::Io { path: dir.join(&child), source })?;
+            let kind = entry.file_type().map_err(|source| DatasetDirError::Io {
+                path: dir.join(&child),
+                source,
+            })?;
             if kind.is_symlink() {
-                return Err(DatasetDirError::Symlink { path: dir.join(&child) });
+                return Err(DatasetDirError::Symlink {
+                    path: dir.join(&child),
+                });
             }
             if kind.is_dir() {
                 if relative.as_os_str().is_empty() && (name == ".git" || name == ".cache") {
@@ -143,7 +175,11 @@ mod tests {
         let mut files = Vec::new();
         for path in ["data/train-00000.parquet", "data/train-00001.parquet"] {
             let (sha256, size) = hash_file(&dir.join(path)).unwrap();
-            files.push(FileEntry { path: path.into(), sha256, size });
+            files.push(FileEntry {
+                path: path.into(),
+                sha256,
+                size,
+            });
         }
         let mut content = ContentDigest::new();
         content.add("doc-1", "hello").unwrap();
@@ -151,7 +187,10 @@ mod tests {
             task_id: TaskId::new("t-1").unwrap(),
             kind: TaskKind::Refine,
             source_files: vec!["crawl-data/x.warc.gz".into()],
-            pipeline: Pipeline { version: "nya-refine/0.1.0".into(), parameters: Default::default() },
+            pipeline: Pipeline {
+                version: "nya-refine/0.1.0".into(),
+                parameters: Default::default(),
+            },
             row_count: 1,
             token_count: 1,
             files,
@@ -159,7 +198,11 @@ mod tests {
         }
         .seal()
         .unwrap();
-        std::fs::write(dir.join(MANIFEST_FILE_NAME), manifest.to_json_pretty().unwrap()).unwrap();
+        std::fs::write(
+            dir.join(MANIFEST_FILE_NAME),
+            manifest.to_json_pretty().unwrap(),
+        )
+        .unwrap();
         manifest
     }
 
@@ -191,7 +234,10 @@ mod tests {
         write_dataset(tmp.path());
         std::fs::write(tmp.path().join("data/extra.parquet"), b"x").unwrap();
         let err = verify(tmp.path()).unwrap_err().to_string();
-        assert!(err.contains("extra.parquet: not listed in the manifest"), "{err}");
+        assert!(
+            err.contains("extra.parquet: not listed in the manifest"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -201,7 +247,9 @@ mod tests {
         assert!(err.contains("nya-manifest.json: cannot read"), "{err}");
         write_dataset(tmp.path());
         let path = tmp.path().join(MANIFEST_FILE_NAME);
-        let text = std::fs::read_to_string(&path).unwrap().replace("\"size\": 10", "\"size\": 11");
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"size\": 10", "\"size\": 11");
         std::fs::write(&path, text).unwrap();
         let err = verify(tmp.path()).unwrap_err().to_string();
         assert!(err.contains("nya-manifest.json"), "{err}");

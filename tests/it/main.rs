@@ -1,1 +1,4 @@
-mod cli;
+//! Workspace-level end-to-end tests: the crates together, as miners and validators use them.
+//! One test binary (modules below), so the workspace links it once.
+
+mod miner_contracts;

@@ -5,11 +5,21 @@ use std::process::ExitCode;
 use crate::cli::Command;
 use crate::config::Settings;
 
+pub mod commitments;
+pub mod config;
+pub mod demo;
+pub mod manifest;
+pub mod refine;
 pub mod wallet;
 
 /// Runs a parsed command with resolved settings.
 pub fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Config(args) => config::run(args, settings),
+        Command::Demo(args) => demo::run(args, settings),
         Command::Wallet(cmd) => wallet::run(cmd, settings),
+        Command::Commitments(cmd) => commitments::run(cmd, settings),
+        Command::Manifest(cmd) => manifest::run(cmd, settings),
+        Command::Refine(args) => refine::run(args, settings),
     }
 }

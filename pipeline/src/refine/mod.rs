@@ -8,10 +8,15 @@
 //! - [`gopher_repetition`], [`gopher_quality`], [`c4`], [`fineweb_quality`]: the text filters.
 //! - [`minhash`] and [`dedup`]: MinHash signatures and deterministic cluster survivors.
 //! - [`pii`]: email and public IPv4 formatting.
+//! - [`tokens`]: GPT-2 token counts.
+//!
+//! [`recipe`] is the recipe as one list of those steps; [`run`] drives it over WARC files
+//! (parallel batches, dedup over the task) and [`output`] writes the dataset folder (Parquet
+//! shards, card, manifest).
 //!
 //! Shared pieces: [`punkt`] and [`words`] (NLTK's sentence and word tokenizers), [`pystr`]
 //! (Python string semantics the filters depend on), [`rejection`] (why a document was
-//! dropped). The recipe list that chains the steps lands with `nya refine`.
+//! dropped).
 
 pub mod c4;
 pub mod dedup;
@@ -21,10 +26,14 @@ pub mod gopher_quality;
 pub mod gopher_repetition;
 pub mod lid;
 pub mod minhash;
+pub mod output;
 pub mod pii;
 pub mod punkt;
 pub mod pystr;
+pub mod recipe;
 pub mod rejection;
+pub mod run;
+pub mod tokens;
 pub mod url_filter;
 pub mod warc;
 pub mod words;

@@ -204,6 +204,9 @@ pub(super) struct NextMember {
     pub opened: bool,
 }
 
+// One `Stage` lives in each reader and is never stored in bulk, so its size does not matter and
+// boxing the decoder would only add an allocation per gzip member.
+#[allow(clippy::large_enum_variant)]
 enum Stage<R> {
     /// Nothing read yet: layout unknown.
     Undetected(CountingReader<R>),

@@ -1,0 +1,217 @@
+//! `nya demo`: the main job on the embedded defaults, offline.
+//!
+//! It walks through what a miner does, as far as nya has been built: a wallet, a dataset folder
+//! with its manifest and card, the commitment that binds it. Each step uses the same library
+//! calls the real commands use, and checks its own output (load what it wrote, verify what it
+//! signed, decode what it encoded), so a broken piece fails the demo rather than printing a
+//! plausible story. Chain and hub steps join as `nya localnet` and the offline hub land.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, ensure};
+use nya_chain::keys;
+use nya_chain::wallet::Wallet;
+use nya_metadata::commitment::{Commitment, RepoId, RepoRef, Revision};
+use nya_metadata::manifest::{
+    CardOptions, ContentDigest, FileEntry, MANIFEST_FILE_NAME, ManifestDraft, Pipeline,
+    dataset_card,
+};
+use nya_metadata::task::{TaskId, TaskKind};
+use nya_pipeline::dataset_dir;
+
+use crate::config::Settings;
+
+/// Options of `nya demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Work in this directory (kept afterwards) instead of a temporary one
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// The demo coldkey's password: a demo wallet guards nothing.
+const DEMO_PASSWORD: &str = "nya-demo-password";
+
+/// A few documents, standing in for refined output until `nya refine` writes Parquet shards.
+const DOCUMENTS: [(&str, &str); 3] = [
+    (
+        "demo-0",
+        "Rivers carry sediment downstream, and where they slow the sand settles out.",
+    ),
+    (
+        "demo-1",
+        "A lighthouse keeper logged the weather every four hours for thirty years.",
+    ),
+    (
+        "demo-2",
+        "Bread rises because yeast turns sugar into carbon dioxide and alcohol.",
+    ),
+];
+
+pub fn run(args: DemoArgs, _settings: &Settings) -> Result<ExitCode> {
+    // The temp dir is removed when `temp_dir` drops, at the end of the demo.
+    let (root, temp_dir) = match args.dir {
+        Some(dir) => (dir, None),
+        None => {
+            let temp = tempfile_dir()?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    };
+    println!("nya demo, offline, in {}\n", root.display());
+
+    let (coldkey, hotkey) = wallet_step(&root.join("wallets"))?;
+    let dataset = root.join("dataset");
+    let manifest = dataset_step(&dataset)?;
+    commitment_step(&hotkey, &manifest)?;
+
+    println!("\nAll steps checked. Wallet owner {coldkey}.");
+    if temp_dir.is_some() {
+        println!("(The demo folder is removed on exit; pass --dir DIR to keep it.)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates an encrypted coldkey and a hotkey, reloads both, signs and verifies.
+fn wallet_step(wallets: &Path) -> Result<(String, keys::Keypair)> {
+    println!("1. wallet (bittensor-wallet 4.x format)");
+    let wallet = Wallet::new(wallets, "demo", "miner")?;
+    wallet.create_coldkey(12, Some(DEMO_PASSWORD), true)?;
+    wallet.create_hotkey(12, None, true)?;
+    let coldkey = wallet.load_coldkey(Some(DEMO_PASSWORD))?;
+    let hotkey = wallet.load_hotkey(None)?;
+    ensure!(
+        coldkey.ss58() == wallet.coldkey_ss58()?,
+        "coldkey does not match coldkeypub.txt"
+    );
+    ensure!(
+        hotkey.ss58() == wallet.hotkey_ss58()?,
+        "hotkey does not match its pub file"
+    );
+    println!(
+        "   coldkey {} (encrypted: {})",
+        coldkey.ss58(),
+        wallet.coldkey_is_encrypted()?
+    );
+    println!("   hotkey  {}", hotkey.ss58());
+
+    let message = b"nya demo: signed by the hotkey";
+    let signature = hotkey.sign(message);
+    ensure!(
+        keys::verify(&signature, message, &hotkey.public_key()),
+        "signature did not verify"
+    );
+    ensure!(
+        !keys::verify(&signature, b"another message", &hotkey.public_key()),
+        "a signature verified for a message it did not sign"
+    );
+    println!(
+        "   sr25519 signature verified: 0x{}…",
+        &hex::encode(signature)[..16]
+    );
+    Ok((coldkey.ss58(), hotkey))
+}
+
+/// Writes a dataset folder (one shard, manifest, card) and verifies it.
+fn dataset_step(dataset: &Path) -> Result<nya_metadata::manifest::Manifest> {
+    println!("\n2. dataset folder with manifest and card");
+    let shard_path = "data/train-00000.jsonl";
+    std::fs::create_dir_all(dataset.join("data"))
+        .with_context(|| format!("cannot create {}", dataset.display()))?;
+    let mut shard = std::fs::File::create(dataset.join(shard_path))?;
+    let mut content = ContentDigest::new();
+    for (id, text) in DOCUMENTS {
+        writeln!(shard, "{}", serde_json::json!({ "id": id, "text": text }))?;
+        content.add(id, text)?;
+    }
+    shard.sync_all()?;
+    let (sha256, size) = dataset_dir::hash_file(&dataset.join(shard_path))?;
+    let manifest = ManifestDraft {
+        task_id: TaskId::new("demo-0001")?,
+        kind: TaskKind::Refine,
+        source_files: vec!["generated-by-nya-demo".to_owned()],
+        pipeline: Pipeline {
+            version: format!("nya-demo/{}", env!("CARGO_PKG_VERSION")),
+            parameters: Default::default(),
+        },
+        row_count: DOCUMENTS.len() as u64,
+        token_count: DOCUMENTS
+            .iter()
+            .map(|(_, t)| t.split_whitespace().count() as u64)
+            .sum(),
+        files: vec![FileEntry {
+            path: shard_path.to_owned(),
+            sha256,
+            size,
+        }],
+        content_digest: content.finish()?,
+    }
+    .seal()?;
+    std::fs::write(dataset.join(MANIFEST_FILE_NAME), manifest.to_json_pretty()?)?;
+    let card = dataset_card(
+        &manifest,
+        &CardOptions {
+            data_files: "data/*.jsonl",
+            language: Some("en"),
+            ..Default::default()
+        },
+    );
+    std::fs::write(dataset.join("README.md"), card)?;
+
+    let verified = dataset_dir::verify(dataset)?;
+    ensure!(
+        verified == manifest,
+        "the manifest read back differs from the one written"
+    );
+    println!(
+        "   {} documents, file digest {}",
+        manifest.row_count, manifest.file_digest
+    );
+    println!("   content digest {}", manifest.content_digest);
+    println!("   verified: every file's size and sha256, no unlisted files");
+    Ok(manifest)
+}
+
+/// Builds the on-chain commitment for the dataset and decodes it back.
+fn commitment_step(
+    hotkey: &keys::Keypair,
+    manifest: &nya_metadata::manifest::Manifest,
+) -> Result<()> {
+    println!("\n3. commitment (Commitments.set_commitment payload)");
+    // Until the offline hub publishes the folder and returns its commit sha, the file digest's
+    // first 20 bytes stand in for the revision.
+    let revision: Revision = manifest.file_digest.to_string()[..40].parse()?;
+    let repo = RepoRef {
+        repo: RepoId::new("nya-demo/refine-demo")?,
+        revision,
+    };
+    let commitment = Commitment::new(
+        repo,
+        manifest.content_digest,
+        manifest.kind,
+        manifest.task_id.clone(),
+    )?;
+    let scale = commitment.to_scale();
+    let decoded = Commitment::from_scale(&scale)?;
+    ensure!(
+        decoded == commitment,
+        "the commitment decoded differs from the one encoded"
+    );
+    println!("   field 0 {}", commitment.field0());
+    println!("   field 1 sha256:{}", commitment.content_digest());
+    println!("   field 2 {}", commitment.tag());
+    println!(
+        "   {} SCALE bytes, decoded back identical; signer {}",
+        scale.len(),
+        hotkey.ss58()
+    );
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("nya-demo-")
+        .tempdir()
+        .context("cannot create a temp dir")
+}

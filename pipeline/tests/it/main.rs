@@ -1,0 +1,3 @@
+//! Integration tests of nya-pipeline (one test binary, modules below).
+
+mod refine_run;
