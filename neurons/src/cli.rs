@@ -28,6 +28,7 @@ pub struct Cli {
 /// Options every command accepts. Each is `Option` so that a config file can fill what neither
 /// the flag nor the environment gave; `crate::config::Settings` applies the precedence.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Wallet name (directory under the wallet path) [default: default]
     #[arg(
