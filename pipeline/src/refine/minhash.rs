@@ -25,6 +25,8 @@ use regex::Regex;
 use sha1::{Digest, Sha1};
 use unicode_normalization::UnicodeNormalization;
 
+use super::pystr;
+
 pub const NUM_BUCKETS: usize = 14;
 pub const HASHES_PER_BUCKET: usize = 8;
 pub const NUM_HASHES: usize = NUM_BUCKETS * HASHES_PER_BUCKET;
@@ -159,24 +161,6 @@ pub fn shingle_hash(shingle: &[u8]) -> u64 {
     u64::from_le_bytes(first)
 }
 
-/// Python's `str.isspace()` (and `re`'s `\s` on str), Unicode 14.
-fn is_python_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t'..='\r'
-            | '\u{1c}'..='\u{20}'
-            | '\u{85}'
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-    )
-}
-
 /// The non-ASCII, non-control members of datatrove's `PUNCTUATION`, sorted:
 /// « ´ » – — ’ “ ” „ … ∶ ━ ► 、 。 〈 〉 《 》 「 」 【 】 ！ ％ （ ） ， ． １ ： ； ？ ～
 const WIDE_PUNCTUATION: [char; 34] = [
@@ -212,7 +196,7 @@ pub fn simplify_text(text: &str) -> String {
     let mut seen_text = false;
     let mut pending_space = false;
     for c in lowered.chars() {
-        if is_python_space(c) {
+        if pystr::is_space(c) {
             pending_space = seen_text;
             continue;
         }
@@ -355,8 +339,9 @@ fn contraction_split(word: &str, followed_by_space: bool) -> Option<usize> {
     word.char_indices().nth(first.len()).map(|(at, _)| at)
 }
 
-/// Python's `\w` on str (`isalnum()` or `_`). Rust's `is_alphanumeric` also accepts marks and
-/// the circled/squared letters (So) that have the Alphabetic property; excluding those leaves
+/// Python's `\w` on str (`isalnum()` or `_`), as datatrove's word tokenizer sees it; kept apart
+/// from `pystr::is_re_word` because this exact table is what the MinHash golden was matched on.
+/// Rust's `is_alphanumeric` also accepts marks and the circled/squared letters (So) that have the Alphabetic property; excluding those leaves
 /// only code points that Python's Unicode 14 tables do not assign yet.
 fn is_regex_word_char(c: char) -> bool {
     c == '_'
