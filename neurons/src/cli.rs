@@ -132,4 +132,8 @@ pub enum Command {
 
     /// Refine local CommonCrawl WARC files with the FineWeb recipe into a dataset folder
     Refine(commands::refine::RefineArgs),
+
+    /// Measure speed: the refine recipe per core and per step
+    #[command(subcommand)]
+    Bench(commands::bench::BenchCommand),
 }

@@ -36,7 +36,7 @@ use std::sync::{Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
-pub use http::RetryPolicy;
+pub use crate::net::RetryPolicy;
 pub use registry::{
     ALL, Asset, BANNED_SUBWORDS, BANNED_WORDS, LID_176, PUNKT_ENGLISH, PUNKT_ENGLISH_ABBREV_TYPES,
     PUNKT_ENGLISH_COLLOCATIONS, PUNKT_ENGLISH_ORTHO_CONTEXT, PUNKT_ENGLISH_SENT_STARTERS,

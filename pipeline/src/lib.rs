@@ -1,6 +1,7 @@
 //! nya's compute, with no chain in sight.
 //!
 //! - [`assets`]: external assets (lid.176, UT1, word lists, Punkt) fetched once, sha256-pinned.
+//! - [`net`]: the retry policy and HTTP client every download shares.
 //! - [`dataset_dir`]: a dataset folder (data files, card, manifest) and its verification.
 //! - [`refine`]: CommonCrawl WARC → FineWeb-quality documents (datatrove 0.2.0's recipe).
 //!
@@ -9,4 +10,5 @@
 
 pub mod assets;
 pub mod dataset_dir;
+pub mod net;
 pub mod refine;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::cli::Command;
 use crate::config::Settings;
 
+pub mod bench;
 pub mod commitments;
 pub mod config;
 pub mod demo;
@@ -21,5 +22,6 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         Command::Commitments(cmd) => commitments::run(cmd, settings),
         Command::Manifest(cmd) => manifest::run(cmd, settings),
         Command::Refine(args) => refine::run(args, settings),
+        Command::Bench(cmd) => bench::run(cmd, settings),
     }
 }

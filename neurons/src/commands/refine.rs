@@ -22,9 +22,14 @@ use crate::config::Settings;
 
 #[derive(Debug, Args)]
 pub struct RefineArgs {
-    /// WARC files to refine (local paths or file:// URLs; http(s) sources are not supported yet)
+    /// WARC files to refine: local paths, file:// or http(s):// URLs, or CommonCrawl paths
+    /// (crawl-data/CC-MAIN-…, fetched from --commoncrawl-url unless the file exists locally)
     #[arg(required = true, value_name = "WARC")]
     pub sources: Vec<String>,
+    /// Where CommonCrawl paths are fetched from
+    #[arg(long = "commoncrawl-url", env = "NYA_COMMONCRAWL_URL", value_name = "URL",
+          default_value = nya_pipeline::refine::source::DEFAULT_COMMONCRAWL_BASE)]
+    pub commoncrawl_base: String,
     /// Dataset folder to create (Parquet shards, README.md, nya-manifest.json)
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -63,6 +68,7 @@ fn refine(args: RefineArgs, assets: impl FnOnce() -> Result<AssetCache>) -> Resu
         anyhow::bail!("--dump {dump:?}: must be non-empty printable text");
     }
     let mut options = RefineOptions::new(args.sources, args.out.clone());
+    options.commoncrawl_base = args.commoncrawl_base;
     options.threads = args.threads;
     options.trace = args.trace;
     options.dump = args.dump;
@@ -85,7 +91,10 @@ fn refine(args: RefineArgs, assets: impl FnOnce() -> Result<AssetCache>) -> Resu
     let mut last = ProgressSnapshot::default();
     let report = run::run(&recipe, &options, &mut |snapshot| {
         let seconds = started.elapsed().as_secs_f64().max(1e-3);
-        bar.set_length(snapshot.bytes_total);
+        // Remote sources have no size up front: the bar then shows bytes read only.
+        if snapshot.bytes_total > 0 {
+            bar.set_length(snapshot.bytes_total);
+        }
         bar.set_position(snapshot.bytes_read);
         let kept = if snapshot.documents == 0 {
             0.0
@@ -194,20 +203,10 @@ mod tests {
     }
 
     #[test]
-    fn refuses_http_sources_before_loading_assets() {
-        let args = parse(&[
-            "nya",
-            "refine",
-            "https://data.commoncrawl.org/x.warc.gz",
-            "--out",
-            "d",
-        ]);
+    fn refuses_missing_sources_before_loading_assets() {
+        let args = parse(&["nya", "refine", "no/such/file.warc.gz", "--out", "d"]);
         let err = refine(args, || panic!("assets must not be loaded")).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("http sources are not supported yet"),
-            "{err:#}"
-        );
+        assert!(err.to_string().contains("no such file"), "{err:#}");
     }
 
     #[test]

@@ -10,47 +10,12 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
-use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_RANGE, RANGE};
+use reqwest::header::RANGE;
 
 use super::AssetError;
-
-/// How often and how patiently to retry a download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all (at least one is made).
-    pub attempts: u32,
-    /// Wait before the first retry; doubles on each further one.
-    pub first_delay: Duration,
-    /// Longest wait between attempts.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            attempts: 5,
-            first_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The wait before retry number `retry` (1-based).
-    pub fn delay(&self, retry: u32) -> Duration {
-        let factor = 1u32
-            .checked_shl(retry.saturating_sub(1))
-            .unwrap_or(u32::MAX);
-        self.first_delay.saturating_mul(factor).min(self.max_delay)
-    }
-}
-
-/// Time allowed to connect, and to wait for headers or for each read of the body.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-const READ_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::net::{RetryPolicy, blocking_client, content_range_start, describe, is_transient};
 
 /// One file to fetch.
 #[derive(Debug, Clone, Copy)]
@@ -77,16 +42,11 @@ enum Failure {
 
 /// Fills `target.path` with the body at `target.url` (see the module docs).
 pub fn download(target: &Target<'_>, retry: &RetryPolicy) -> Result<(), AssetError> {
-    let client = reqwest::blocking::Client::builder()
-        .user_agent(concat!("nya/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(READ_TIMEOUT)
-        .build()
-        .map_err(|error| AssetError::Request {
-            asset: target.asset,
-            url: target.url.to_owned(),
-            reason: format!("HTTP client: {error}"),
-        })?;
+    let client = blocking_client().map_err(|reason| AssetError::Request {
+        asset: target.asset,
+        url: target.url.to_owned(),
+        reason,
+    })?;
     let attempts = retry.attempts.max(1);
     let mut last_error = String::new();
     for attempt in 1..=attempts {
@@ -140,7 +100,7 @@ fn attempt_once(client: &reqwest::blocking::Client, target: &Target<'_>) -> Resu
     let start = match status {
         StatusCode::OK => 0,
         StatusCode::PARTIAL_CONTENT if have > 0 => {
-            if !range_starts_at(&response, have) {
+            if content_range_start(&response) != Some(have) {
                 remove_part(target)?;
                 return Err(Failure::Transient(format!(
                     "server resumed at another offset than byte {have}; starting over"
@@ -204,40 +164,6 @@ fn attempt_once(client: &reqwest::blocking::Client, target: &Target<'_>) -> Resu
     }
 }
 
-/// Whether a `206` answer's `Content-Range` starts at byte `offset`.
-fn range_starts_at(response: &reqwest::blocking::Response, offset: u64) -> bool {
-    let Some(value) = response
-        .headers()
-        .get(CONTENT_RANGE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    value
-        .strip_prefix("bytes ")
-        .and_then(|range| range.split('-').next())
-        .and_then(|first| first.trim().parse::<u64>().ok())
-        == Some(offset)
-}
-
-fn is_transient(status: StatusCode) -> bool {
-    status.is_server_error()
-        || status == StatusCode::REQUEST_TIMEOUT
-        || status == StatusCode::TOO_MANY_REQUESTS
-}
-
-/// A transport error with its causes (reqwest's top-level message alone is vague).
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 fn open_part(target: &Target<'_>, append: bool) -> Result<File, Failure> {
     let mut options = OpenOptions::new();
     if append {
@@ -278,23 +204,4 @@ fn too_large(target: &Target<'_>) -> Failure {
         url: target.url.to_owned(),
         limit: target.limit,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let policy = RetryPolicy {
-            attempts: 10,
-            first_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(1),
-        };
-        let delays: Vec<u128> = (1..=6)
-            .map(|retry| policy.delay(retry).as_millis())
-            .collect();
-        assert_eq!(delays, [100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(policy.delay(200), Duration::from_secs(1));
-    }
 }

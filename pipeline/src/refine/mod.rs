@@ -12,12 +12,15 @@
 //!
 //! [`recipe`] is the recipe as one list of those steps; [`run`] drives it over WARC files
 //! (parallel batches, dedup over the task) and [`output`] writes the dataset folder (Parquet
-//! shards, card, manifest).
+//! shards, card, manifest). [`source`] resolves where each WARC comes from (local file, URL or
+//! CommonCrawl path) and [`remote`] streams URLs with retries and resume. [`bench`] times the
+//! recipe per step for `nya bench refine`.
 //!
 //! Shared pieces: [`punkt`] and [`words`] (NLTK's sentence and word tokenizers), [`pystr`]
 //! (Python string semantics the filters depend on), [`rejection`] (why a document was
 //! dropped).
 
+pub mod bench;
 pub mod c4;
 pub mod dedup;
 pub mod extract;
@@ -32,7 +35,9 @@ pub mod punkt;
 pub mod pystr;
 pub mod recipe;
 pub mod rejection;
+pub mod remote;
 pub mod run;
+pub mod source;
 pub mod tokens;
 pub mod url_filter;
 pub mod warc;

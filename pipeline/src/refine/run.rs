@@ -38,9 +38,9 @@ use super::minhash::MinHashSignature;
 use super::output::{self, DatasetInfo, OutputError, Row};
 use super::recipe::{self, Candidate, FINEWEB_STEPS, Recipe, Step};
 use super::rejection::Rejection;
-use super::warc::{
-    self, DocumentReader, RecordLocation, Skipped, WarcDocument, WarcError, WarcItem,
-};
+use super::source::{DEFAULT_COMMONCRAWL_BASE, SourceError, WarcSource};
+use super::warc::{DocumentReader, RecordLocation, Skipped, WarcDocument, WarcError, WarcItem};
+use crate::net::RetryPolicy;
 
 /// Documents filtered per parallel batch.
 pub const DEFAULT_BATCH_SIZE: usize = 256;
@@ -48,8 +48,13 @@ pub const DEFAULT_BATCH_SIZE: usize = 256;
 /// What to refine and where to put it.
 #[derive(Debug, Clone)]
 pub struct RefineOptions {
-    /// WARC paths (or `file://` URLs), in order.
+    /// WARC sources in order: paths, `file://` or `http(s)://` URLs, CommonCrawl paths
+    /// (rules in [`super::source`]).
     pub sources: Vec<String>,
+    /// Root that CommonCrawl paths (`crawl-data/…`) are fetched from.
+    pub commoncrawl_base: String,
+    /// Retries for remote sources.
+    pub retry: RetryPolicy,
     /// The dataset folder to create.
     pub out: PathBuf,
     /// Worker threads (0: one per core).
@@ -71,6 +76,8 @@ impl RefineOptions {
     pub fn new(sources: Vec<String>, out: PathBuf) -> Self {
         Self {
             sources,
+            commoncrawl_base: DEFAULT_COMMONCRAWL_BASE.to_owned(),
+            retry: RetryPolicy::default(),
             out,
             threads: 0,
             trace: None,
@@ -87,8 +94,8 @@ impl RefineOptions {
 pub enum RefineError {
     #[error("no WARC sources given")]
     NoSources,
-    #[error("{0}: http sources are not supported yet (download the file and pass its path)")]
-    HttpUnsupported(String),
+    #[error(transparent)]
+    Source(#[from] SourceError),
     #[error("WARC source {0} is given twice")]
     DuplicateSource(String),
     #[error(transparent)]
@@ -324,34 +331,29 @@ impl Trace {
     }
 }
 
-/// Checks the sources before any work: local, unique, at least one.
-fn check_sources(sources: &[String]) -> Result<(), RefineError> {
-    if sources.is_empty() {
+/// Resolves the sources before any work: at least one, each usable, no file twice.
+pub(crate) fn resolve_sources(options: &RefineOptions) -> Result<Vec<WarcSource>, RefineError> {
+    if options.sources.is_empty() {
         return Err(RefineError::NoSources);
     }
     let mut seen = std::collections::BTreeSet::new();
-    for source in sources {
-        let lower = source.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            return Err(RefineError::HttpUnsupported(source.clone()));
+    let mut resolved = Vec::with_capacity(options.sources.len());
+    for given in &options.sources {
+        let source = WarcSource::resolve(given, &options.commoncrawl_base)?;
+        if !seen.insert(source.file_path.clone()) {
+            return Err(RefineError::DuplicateSource(given.clone()));
         }
-        if !seen.insert(source.as_str()) {
-            return Err(RefineError::DuplicateSource(source.clone()));
-        }
+        resolved.push(source);
     }
-    Ok(())
+    Ok(resolved)
 }
 
-fn local_path(source: &str) -> &str {
-    source.strip_prefix("file://").unwrap_or(source)
-}
-
-/// The checks [`run`] makes before any work (sources local and unique, output folder free), for
-/// callers that want to fail fast before loading the recipe's assets.
-pub fn check_options(options: &RefineOptions) -> Result<(), RefineError> {
-    check_sources(&options.sources)?;
+/// The checks [`run`] makes before any work (sources usable and unique, output folder free),
+/// for callers that want to fail fast before loading the recipe's assets.
+pub fn check_options(options: &RefineOptions) -> Result<Vec<WarcSource>, RefineError> {
+    let sources = resolve_sources(options)?;
     output::check_target(&options.out, options.force)?;
-    Ok(())
+    Ok(sources)
 }
 
 /// Runs the recipe over `options.sources` and writes `options.out`; `progress` is called after
@@ -361,7 +363,7 @@ pub fn run(
     options: &RefineOptions,
     progress: &mut dyn FnMut(&ProgressSnapshot),
 ) -> Result<RefineReport, RefineError> {
-    check_options(options)?;
+    let sources = check_options(options)?;
     let task_id = match &options.task_id {
         Some(id) => id.clone(),
         None => default_task_id(&options.sources)?,
@@ -377,21 +379,16 @@ pub fn run(
     let mut removed: BTreeMap<&'static str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut warc_stats = WarcStats::default();
     let mut snapshot = ProgressSnapshot {
-        bytes_total: options
-            .sources
-            .iter()
-            .filter_map(|s| std::fs::metadata(local_path(s)).ok())
-            .map(|m| m.len())
-            .sum(),
+        bytes_total: sources.iter().filter_map(WarcSource::local_size).sum(),
         ..ProgressSnapshot::default()
     };
     let bytes_read = Arc::new(AtomicU64::new(0));
     let mut pending: Vec<Pending> = Vec::new();
     let batch_size = options.batch_size.max(1);
 
-    for (file, source) in options.sources.iter().enumerate() {
+    for (file, source) in sources.iter().enumerate() {
         let reader = CountingRead {
-            inner: warc::open(source)?,
+            inner: source.open(options.retry)?,
             count: Arc::clone(&bytes_read),
         };
         let mut documents = DocumentReader::new(reader);
@@ -408,7 +405,7 @@ pub fn run(
                     Some(item) => match item? {
                         WarcItem::Document(doc) => batch.push(doc),
                         WarcItem::Skipped(skipped) => {
-                            trace.line(&skip_line(&skipped, source))?;
+                            trace.line(&skip_line(&skipped, &source.file_path))?;
                         }
                     },
                 }
@@ -533,7 +530,10 @@ pub fn run(
                     dump: dumps.get(p.file).cloned().unwrap_or_default(),
                     url: p.url,
                     date: p.date,
-                    file_path: options.sources.get(p.file).cloned().unwrap_or_default(),
+                    file_path: sources
+                        .get(p.file)
+                        .map(|s| s.file_path.clone())
+                        .unwrap_or_default(),
                     language: p.candidate.language,
                     language_score: p.candidate.language_score,
                     token_count: finished.token_count,
@@ -554,7 +554,7 @@ pub fn run(
     };
     let info = DatasetInfo {
         task_id,
-        source_files: options.sources.clone(),
+        source_files: sources.iter().map(|s| s.file_path.clone()).collect(),
         pipeline: Pipeline {
             version: recipe::PIPELINE_VERSION.to_owned(),
             parameters: recipe.parameters(),
@@ -636,14 +636,27 @@ mod tests {
 
     #[test]
     fn sources_are_checked_before_any_work() {
-        assert!(matches!(check_sources(&[]), Err(RefineError::NoSources)));
-        let err = check_sources(&["https://data.commoncrawl.org/x.warc.gz".into()]).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("http sources are not supported yet")
-        );
+        let dir = tempfile::tempdir().unwrap();
+        let options = |sources: &[&str]| {
+            RefineOptions::new(
+                sources.iter().map(|s| s.to_string()).collect(),
+                dir.path().join("out"),
+            )
+        };
         assert!(matches!(
-            check_sources(&["a".into(), "a".into()]),
+            resolve_sources(&options(&[])),
+            Err(RefineError::NoSources)
+        ));
+        let missing = resolve_sources(&options(&["no/such.warc.gz"])).unwrap_err();
+        assert!(missing.to_string().contains("no such file"), "{missing}");
+        let cc = "crawl-data/CC-MAIN-2024-10/x.warc.gz";
+        // The same CommonCrawl file named by path and by URL is one file.
+        let twice = [
+            cc,
+            "https://data.commoncrawl.org/crawl-data/CC-MAIN-2024-10/x.warc.gz",
+        ];
+        assert!(matches!(
+            resolve_sources(&options(&twice)),
             Err(RefineError::DuplicateSource(_))
         ));
     }

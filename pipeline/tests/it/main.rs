@@ -1,3 +1,4 @@
 //! Integration tests of nya-pipeline (one test binary, modules below).
 
 mod refine_run;
+mod remote_source;

@@ -15,7 +15,7 @@ use nya_pipeline::refine::warc::{HttpResponse, RecordItem, WarcReader, WarcWrite
 use polars::prelude::*;
 
 /// The recipe with assets from the fixtures (loaded once: the UT1 list is large).
-fn recipe() -> Option<&'static Recipe> {
+pub(crate) fn recipe() -> Option<&'static Recipe> {
     static RECIPE: OnceLock<Option<Recipe>> = OnceLock::new();
     RECIPE
         .get_or_init(|| {
@@ -42,7 +42,7 @@ fn fixture_warcs() -> Option<Vec<String>> {
     .collect()
 }
 
-fn refine(
+pub(crate) fn refine(
     recipe: &Recipe,
     sources: Vec<String>,
     out: &Path,
@@ -59,13 +59,13 @@ fn refine(
     report
 }
 
-fn read_frame(path: &Path) -> DataFrame {
+pub(crate) fn read_frame(path: &Path) -> DataFrame {
     ParquetReader::new(fs::File::open(path).unwrap())
         .finish()
         .unwrap()
 }
 
-fn strings(frame: &DataFrame, name: &str) -> Vec<String> {
+pub(crate) fn strings(frame: &DataFrame, name: &str) -> Vec<String> {
     let column = frame.column(name).unwrap().str().unwrap();
     (0..column.len())
         .map(|i| column.get(i).unwrap().to_owned())
@@ -87,9 +87,18 @@ fn unsigned(frame: &DataFrame, name: &str) -> Vec<Option<u64>> {
     (0..column.len()).map(|i| column.get(i)).collect()
 }
 
+/// The `file_path` a local source gets: a `file://` URL of its absolute path.
+fn file_url(path: &str) -> String {
+    url::Url::from_file_path(std::path::absolute(path).unwrap())
+        .unwrap()
+        .to_string()
+}
+
 /// Range-reads `[offset, offset + length)`, gunzips that member alone and returns its record id.
-fn record_id_at(path: &str, offset: u64, length: u64) -> String {
-    let mut file = fs::File::open(path).unwrap();
+fn record_id_at(file_path: &str, offset: u64, length: u64) -> String {
+    let path = url::Url::parse(file_path).unwrap().to_file_path().unwrap();
+    let path = path.display();
+    let mut file = fs::File::open(path.to_string()).unwrap();
     file.seek(SeekFrom::Start(offset)).unwrap();
     let mut member = vec![0u8; usize::try_from(length).unwrap()];
     file.read_exact(&mut member).unwrap();
@@ -111,7 +120,8 @@ fn fixture_warcs_refine_to_a_verified_dataset_with_provenance() {
     let manifest = dataset_dir::verify(&out).unwrap();
     assert_eq!(manifest, report.manifest);
     assert!(manifest.row_count > 0, "{}", report.stats.table());
-    assert_eq!(manifest.source_files, sources);
+    let as_file_urls: Vec<String> = sources.iter().map(|s| file_url(s)).collect();
+    assert_eq!(manifest.source_files, as_file_urls);
     assert!(manifest.task_id.to_string().starts_with("local-"));
     assert_eq!(report.stats.rows, manifest.row_count);
     assert_eq!(report.stats.tokens, manifest.token_count);
