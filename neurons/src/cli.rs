@@ -133,6 +133,10 @@ pub enum Command {
     /// Refine local CommonCrawl WARC files with the FineWeb recipe into a dataset folder
     Refine(commands::refine::RefineArgs),
 
+    /// Publish to and fetch from the Hugging Face Hub; run the offline hub
+    #[command(subcommand)]
+    Hub(commands::hub::HubCommand),
+
     /// Measure speed: the refine recipe per core and per step
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),

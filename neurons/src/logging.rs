@@ -5,8 +5,9 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::LogFormat;
 
 /// Info for nya; the trafilatura crate reports routine recoveries (unparseable JSON-LD metadata,
-/// which nya never uses) at info and warn, so only its errors.
-const DEFAULT_FILTER: &str = "info,trafilatura=error";
+/// which nya never uses) at info and warn, so only its errors; hf-hub logs every uploaded file
+/// at info, so only its warnings.
+const DEFAULT_FILTER: &str = "info,trafilatura=error,hf_hub=warn";
 
 /// Installs the global subscriber. `level` (from `--log-level` or config) wins over RUST_LOG.
 pub fn init(format: LogFormat, level: Option<&str>) -> anyhow::Result<()> {

@@ -4,11 +4,12 @@
 //! - [`net`]: the retry policy and HTTP client every download shares.
 //! - [`dataset_dir`]: a dataset folder (data files, card, manifest) and its verification.
 //! - [`refine`]: CommonCrawl WARC → FineWeb-quality documents (datatrove 0.2.0's recipe).
+//! - [`hub`]: publish to and fetch from the Hugging Face Hub (hf-hub), and the offline hub.
 //!
-//! Distillation (`distill`), probe training (`probe`) and the Hub client (`hub`) join here as
-//! they are built.
+//! Distillation (`distill`) and probe training (`probe`) join here as they are built.
 
 pub mod assets;
 pub mod dataset_dir;
+pub mod hub;
 pub mod net;
 pub mod refine;
