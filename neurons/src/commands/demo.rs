@@ -1,10 +1,12 @@
 //! `nya demo`: the main job on the embedded defaults, offline.
 //!
-//! It walks through what a miner does, as far as nya has been built: a wallet, a dataset folder
-//! with its manifest and card, the commitment that binds it. Each step uses the same library
-//! calls the real commands use, and checks its own output (load what it wrote, verify what it
-//! signed, decode what it encoded), so a broken piece fails the demo rather than printing a
-//! plausible story. Chain and hub steps join as `nya localnet` and the offline hub land.
+//! It walks through what a miner and a validator do, as far as nya has been built: a wallet, a
+//! dataset folder with its manifest and card, publishing it to an offline Hugging Face Hub
+//! started in-process, fetching that exact revision back as a validator would, and the commitment
+//! that binds it. Each step uses the same library calls the real commands use, and checks its
+//! own output (load what it wrote, verify what it signed, fetch what it published, decode what
+//! it encoded), so a broken piece fails the demo rather than printing a plausible story. Chain
+//! steps join as `nya localnet` lands.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,13 +15,17 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, ensure};
 use nya_chain::keys;
 use nya_chain::wallet::Wallet;
-use nya_metadata::commitment::{Commitment, RepoId, RepoRef, Revision};
+use nya_metadata::commitment::{Commitment, RepoId, RepoRef};
 use nya_metadata::manifest::{
     CardOptions, ContentDigest, FileEntry, MANIFEST_FILE_NAME, ManifestDraft, Pipeline,
     dataset_card,
 };
 use nya_metadata::task::{TaskId, TaskKind};
 use nya_pipeline::dataset_dir;
+use nya_pipeline::hub::server::{OfflineHub, OfflineHubConfig};
+use nya_pipeline::hub::{
+    self, FetchLimits, FetchRequest, HubSettings, HubToken, PublishOptions, RepoKind, VerifyMode,
+};
 
 use crate::config::Settings;
 
@@ -64,7 +70,8 @@ pub fn run(args: DemoArgs, _settings: &Settings) -> Result<ExitCode> {
     let (coldkey, hotkey) = wallet_step(&root.join("wallets"))?;
     let dataset = root.join("dataset");
     let manifest = dataset_step(&dataset)?;
-    commitment_step(&hotkey, &manifest)?;
+    let repo = hub_step(&root.join("hub"), &dataset, &manifest)?;
+    commitment_step(&hotkey, &manifest, repo)?;
 
     println!("\nAll steps checked. Wallet owner {coldkey}.");
     if temp_dir.is_some() {
@@ -173,19 +180,83 @@ fn dataset_step(dataset: &Path) -> Result<nya_metadata::manifest::Manifest> {
     Ok(manifest)
 }
 
-/// Builds the on-chain commitment for the dataset and decodes it back.
+/// Starts an offline hub, publishes the dataset, and fetches the returned revision back into a
+/// fresh folder verified against the manifest, as a validator would.
+fn hub_step(
+    hub_dir: &Path,
+    dataset: &Path,
+    manifest: &nya_metadata::manifest::Manifest,
+) -> Result<RepoRef> {
+    println!("\n3. publish to the offline Hugging Face Hub, fetch the revision back");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
+    runtime.block_on(async {
+        let server = OfflineHub::start(OfflineHubConfig::new(hub_dir.join("data")))
+            .await
+            .context("starting the offline hub")?;
+        let grant = server
+            .created_token()
+            .context("a fresh offline hub has a write token")?;
+        let settings = HubSettings::new(server.url(), Some(HubToken::explicit(&grant.token)));
+        let repo = RepoId::new(&format!("{}/refine-demo", grant.user))?;
+        let options = PublishOptions {
+            message: "nya demo dataset".to_owned(),
+            ..PublishOptions::default()
+        };
+        let published = hub::publish(&settings, dataset, &repo, &options)
+            .await
+            .context("publishing the dataset")?;
+        println!(
+            "   {} at {}: {} files, {} bytes",
+            server.url(),
+            published.repo_ref,
+            published.files,
+            published.bytes
+        );
+        let request = FetchRequest {
+            repo: published.repo_ref.clone(),
+            kind: RepoKind::Dataset,
+            mode: VerifyMode::Manifest,
+            // A validator sizes these to what it is willing to download; the demo's folder is tiny.
+            limits: FetchLimits {
+                max_total_bytes: 1 << 20,
+                max_files: 16,
+                max_file_bytes: 1 << 20,
+            },
+            target: hub_dir.join("fetched"),
+        };
+        let snapshot = hub::fetch(&settings, &request)
+            .await
+            .context("fetching the published revision")?;
+        ensure!(
+            snapshot.manifest.as_ref() == Some(manifest),
+            "the fetched manifest differs from the published one"
+        );
+        // The snapshot also holds the Hub's own `.gitattributes`; every file of ours must match.
+        for path in dataset_dir::list_files(dataset)? {
+            let original = std::fs::read(dataset.join(&path))?;
+            let fetched = std::fs::read(snapshot.dir.join(&path))
+                .with_context(|| format!("{path} is missing from the fetched revision"))?;
+            ensure!(original == fetched, "{path} changed on the way");
+        }
+        println!(
+            "   fetched {} files at that revision; every file matches the manifest and the original",
+            snapshot.files.len()
+        );
+        server.shutdown().await.context("stopping the offline hub")?;
+        Ok(published.repo_ref)
+    })
+}
+
+/// Builds the on-chain commitment for the published revision and decodes it back.
 fn commitment_step(
     hotkey: &keys::Keypair,
     manifest: &nya_metadata::manifest::Manifest,
+    repo: RepoRef,
 ) -> Result<()> {
-    println!("\n3. commitment (Commitments.set_commitment payload)");
-    // Until the offline hub publishes the folder and returns its commit sha, the file digest's
-    // first 20 bytes stand in for the revision.
-    let revision: Revision = manifest.file_digest.to_string()[..40].parse()?;
-    let repo = RepoRef {
-        repo: RepoId::new("nya-demo/refine-demo")?,
-        revision,
-    };
+    println!("\n4. commitment (Commitments.set_commitment payload)");
     let commitment = Commitment::new(
         repo,
         manifest.content_digest,

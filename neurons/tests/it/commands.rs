@@ -131,6 +131,19 @@ fn demo_runs_and_its_dataset_verifies_with_manifest_verify() {
     let (ok, out, err) = run(nya().args(["demo", "--dir", dir.path().to_str().unwrap()]));
     assert!(ok, "{err}");
     assert!(out.contains("All steps checked"), "{out}");
+    // The commitment names the revision the offline hub returned, and the validator-side fetch
+    // of that revision is a verifiable copy of the dataset.
+    let field0 = out
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("field 0 "))
+        .expect("field 0 printed");
+    let (repo, revision) = field0.split_once('@').expect("owner/name@rev");
+    assert_eq!(repo, "nya/refine-demo");
+    assert!(revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(out.contains(&format!("at {field0}")), "{out}");
+    let fetched = dir.path().join("hub/fetched");
+    let (ok, _, err) = run(nya().args(["manifest", "verify", fetched.to_str().unwrap()]));
+    assert!(ok, "{err}");
 
     let dataset = dir.path().join("dataset");
     let (ok, out, err) =
