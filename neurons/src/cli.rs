@@ -133,6 +133,10 @@ pub enum Command {
     /// Refine local CommonCrawl WARC files with the FineWeb recipe into a dataset folder
     Refine(commands::refine::RefineArgs),
 
+    /// Teacher soft labels: top-k log-probs per token as a dataset folder; `verify` recomputes a
+    /// sample
+    Distill(commands::distill::DistillArgs),
+
     /// Publish to and fetch from the Hugging Face Hub; run the offline hub
     #[command(subcommand)]
     Hub(commands::hub::HubCommand),

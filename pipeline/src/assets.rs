@@ -442,20 +442,23 @@ fn extract_one(
 /// The default cache directory: `$NYA_CACHE/assets`, else `$XDG_CACHE_HOME/nya/assets`, else
 /// `$HOME/.cache/nya/assets` (`%USERPROFILE%` where there is no `HOME`).
 pub fn default_dir() -> Result<PathBuf, AssetError> {
+    Ok(cache_root()?.join("assets"))
+}
+
+/// nya's cache root, which assets, fetched Hub snapshots and venvs share: `$NYA_CACHE`, else
+/// `$XDG_CACHE_HOME/nya`, else `$HOME/.cache/nya` (`%USERPROFILE%` where there is no `HOME`).
+pub fn cache_root() -> Result<PathBuf, AssetError> {
     let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
     if let Some(root) = non_empty("NYA_CACHE") {
-        return Ok(PathBuf::from(root).join("assets"));
+        return Ok(PathBuf::from(root));
     }
     if let Some(xdg) = non_empty("XDG_CACHE_HOME") {
-        return Ok(PathBuf::from(xdg).join("nya").join("assets"));
+        return Ok(PathBuf::from(xdg).join("nya"));
     }
     let home = non_empty("HOME")
         .or_else(|| non_empty("USERPROFILE"))
         .ok_or(AssetError::NoCacheDir)?;
-    Ok(PathBuf::from(home)
-        .join(".cache")
-        .join("nya")
-        .join("assets"))
+    Ok(PathBuf::from(home).join(".cache").join("nya"))
 }
 
 /// Checks `path` against `asset`'s pinned size and SHA-256; `origin` names the source in errors.

@@ -3,6 +3,7 @@
 //! - `nya bench refine WARC…`: documents/s and MB/s per core, the multi-thread speed-up, and
 //!   where the time goes per recipe step. `--datatrove-rate R` (records per CPU-second measured
 //!   by `scripts/bench/refine-vs-datatrove.sh` on the same files) adds the side-by-side ratio.
+//! - `nya bench distill`: the teacher's tokens/s per size and device.
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ use crate::config::Settings;
 pub enum BenchCommand {
     /// Time the refine recipe on WARC files: docs/s and MB/s per core, per-step profile
     Refine(BenchRefineArgs),
+    /// Time the distillation teacher: tokens/s (and MFU given --peak-tflops) per size and device
+    Distill(super::distill::DistillBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -45,6 +48,7 @@ pub struct BenchRefineArgs {
 pub fn run(command: BenchCommand, _settings: &Settings) -> Result<ExitCode> {
     match command {
         BenchCommand::Refine(args) => refine(args),
+        BenchCommand::Distill(args) => super::distill::bench(args),
     }
 }
 

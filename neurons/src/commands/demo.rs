@@ -200,7 +200,7 @@ fn hub_step(
             .created_token()
             .context("a fresh offline hub has a write token")?;
         let settings = HubSettings::new(server.url(), Some(HubToken::explicit(&grant.token)));
-        let repo = RepoId::new(&format!("{}/refine-demo", grant.user))?;
+        let repo = RepoId::new(format!("{}/refine-demo", grant.user))?;
         let options = PublishOptions {
             message: "nya demo dataset".to_owned(),
             ..PublishOptions::default()

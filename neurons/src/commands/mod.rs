@@ -9,6 +9,7 @@ pub mod bench;
 pub mod commitments;
 pub mod config;
 pub mod demo;
+pub mod distill;
 pub mod hub;
 pub mod manifest;
 pub mod refine;
@@ -23,6 +24,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         Command::Commitments(cmd) => commitments::run(cmd, settings),
         Command::Manifest(cmd) => manifest::run(cmd, settings),
         Command::Refine(args) => refine::run(args, settings),
+        Command::Distill(args) => distill::run(args),
         Command::Hub(cmd) => hub::run(cmd, settings),
         Command::Bench(cmd) => bench::run(cmd, settings),
     }
