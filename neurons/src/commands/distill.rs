@@ -44,10 +44,10 @@ pub struct DistillRunArgs {
     /// `owner/name@REVISION`
     #[arg(long, required = true, value_name = "DIR|owner/name@REV")]
     pub model: Option<String>,
-    /// Documents: a .jsonl file (objects with string `id` and `text`) or a .parquet file with
-    /// String columns `id` and `text`
-    #[arg(long, visible_alias = "input", required = true, value_name = "FILE")]
-    pub data: Option<PathBuf>,
+    /// Documents: .jsonl files (objects with string `id` and `text`) or .parquet files with
+    /// String columns `id` and `text`; several may be given, ids unique across them
+    #[arg(long, visible_alias = "input", required = true, num_args = 1.., value_name = "FILE")]
+    pub data: Vec<PathBuf>,
     /// Output dataset folder (must not exist or be empty)
     #[arg(long, required = true, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -84,8 +84,8 @@ pub struct DistillVerifyArgs {
     pub model: String,
     /// The task's documents (.jsonl or .parquet with id, text): also check the labels cover
     /// exactly these, tokenized by the teacher's tokenizer
-    #[arg(long, value_name = "FILE")]
-    pub data: Option<PathBuf>,
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub data: Vec<PathBuf>,
     /// Positions to recompute
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub samples: usize,
@@ -193,9 +193,12 @@ fn teacher(text: &str) -> Result<ModelSource> {
 }
 
 fn run_distill(args: DistillRunArgs) -> Result<ExitCode> {
-    let (Some(model), Some(data), Some(out)) = (args.model, args.data, args.out) else {
+    let (Some(model), data, Some(out)) = (args.model, args.data, args.out) else {
         bail!("--model, --data and --out are required");
     };
+    if data.is_empty() {
+        bail!("--model, --data and --out are required");
+    }
     let available_memory = match args.max_memory_gib {
         Some(gib) if gib.is_finite() && gib > 0.0 => Some((gib * (1u64 << 30) as f64) as u64),
         Some(gib) => bail!("--max-memory-gib {gib}: must be a positive number"),
@@ -232,7 +235,14 @@ fn run_distill(args: DistillRunArgs) -> Result<ExitCode> {
         bar.set_message(format!("{:.0} tokens/s", done as f64 / seconds));
     });
     bar.finish_and_clear();
-    let summary = summary.with_context(|| format!("distilling {}", options.data.display()))?;
+    let summary = summary.with_context(|| {
+        let names: Vec<String> = options
+            .data
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        format!("distilling {}", names.join(", "))
+    })?;
     if args.json {
         println!(
             "{}",
@@ -261,7 +271,7 @@ fn run_verify(args: DistillVerifyArgs) -> Result<ExitCode> {
     let report = verify_folder(
         &model,
         &args.dir,
-        args.data.as_deref(),
+        &args.data,
         args.samples,
         args.seed,
         args.device,
@@ -310,6 +320,11 @@ mod tests {
         .unwrap();
         assert!(cli.distill.command.is_none());
         assert_eq!(cli.distill.run.k, 8);
+        let several = Cli::try_parse_from([
+            "nya", "--model", "m", "--input", "a.jsonl", "b.parquet", "--out", "o",
+        ])
+        .unwrap();
+        assert_eq!(several.distill.run.data.len(), 2);
         assert_eq!(cli.distill.run.seq_len, DEFAULT_SEQ_LEN);
         let cli =
             Cli::try_parse_from(["nya", "verify", "labels", "--model", "m", "--samples", "5"])

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::{DataType, ParquetReader, SerReader};
 
@@ -102,6 +102,35 @@ pub fn read_documents(path: &Path) -> Result<Vec<Document>, DistillError> {
         path: path.to_path_buf(),
         message,
     })?;
+    Ok(documents)
+}
+
+/// Reads every file with [`read_documents`], in order; ids must be unique across all of them.
+pub fn read_document_files(paths: &[PathBuf]) -> Result<Vec<Document>, DistillError> {
+    let Some(first) = paths.first() else {
+        return Err(DistillError::Documents {
+            path: PathBuf::new(),
+            message: "no document files given".into(),
+        });
+    };
+    let mut documents = Vec::new();
+    let mut origin: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, path) in paths.iter().enumerate() {
+        for doc in read_documents(path)? {
+            if let Some(earlier) = origin.insert(doc.id.clone(), index) {
+                let earlier = paths.get(earlier).unwrap_or(first);
+                return Err(DistillError::Documents {
+                    path: path.clone(),
+                    message: format!(
+                        "document id {:?} also appears in {}",
+                        doc.id,
+                        earlier.display()
+                    ),
+                });
+            }
+            documents.push(doc);
+        }
+    }
     Ok(documents)
 }
 
@@ -306,4 +335,26 @@ fn run_batch(teacher: &Teacher, rows: &[Vec<u32>], k: usize) -> Result<Vec<RowTo
         .zip(selected.logprobs.chunks(per_row))
         .map(|(ids, lps)| (ids.to_vec(), lps.to_vec()))
         .collect())
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn several_files_are_read_in_order_with_ids_unique_across_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.jsonl");
+        let b = dir.path().join("b.jsonl");
+        std::fs::write(&a, "{\"id\": \"x\", \"text\": \"one\"}\n").unwrap();
+        std::fs::write(&b, "{\"id\": \"y\", \"text\": \"two\"}\n").unwrap();
+        let documents = read_document_files(&[a.clone(), b.clone()]).unwrap();
+        let ids: Vec<&str> = documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["x", "y"]);
+
+        std::fs::write(&b, "{\"id\": \"x\", \"text\": \"again\"}\n").unwrap();
+        let error = read_document_files(&[a, b]).unwrap_err().to_string();
+        assert!(error.contains("\"x\" also appears in"), "{error}");
+        assert!(read_document_files(&[]).is_err());
+    }
 }

@@ -8,7 +8,7 @@ use nya_metadata::commitment::RepoRef;
 use nya_metadata::task::TaskId;
 use serde::Serialize;
 
-use super::labels::{LabelParams, label_documents, read_documents};
+use super::labels::{LabelParams, label_documents, read_document_files};
 use super::storage::{LabelSetParams, check_target, read_label_set, write_label_set};
 use super::teacher::{LoadOptions, Teacher};
 use super::verify::{VerifyReport, check_inputs, dtype_name, verify};
@@ -100,7 +100,8 @@ impl ModelSource {
 #[derive(Debug, Clone)]
 pub struct DistillOptions {
     pub model: ModelSource,
-    pub data: PathBuf,
+    /// Document files (.jsonl or .parquet), read in order.
+    pub data: Vec<PathBuf>,
     pub out: PathBuf,
     pub params: LabelParams,
     pub device: DeviceKind,
@@ -134,7 +135,7 @@ pub fn distill(
     let model_dir = options.model.local()?;
     // Refuse a used output folder before hours of work, not after.
     check_target(&options.out)?;
-    let documents = read_documents(&options.data)?;
+    let documents = read_document_files(&options.data)?;
     let device = options.device.open()?;
     let load = LoadOptions {
         batch_tokens: options.params.batch_tokens.max(options.params.seq_len),
@@ -158,17 +159,21 @@ pub fn distill(
         dtype: dtype_name(teacher.decoder.dtype()),
         documents: documents.len() as u64,
     };
-    let source = options
+    let sources: Vec<String> = options
         .data
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| options.data.display().to_string());
+        .iter()
+        .map(|path| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string())
+        })
+        .collect();
     let summary = write_label_set(
         &options.out,
         &windows,
         &documents,
         options.task_id.clone(),
-        vec![source],
+        sources,
         &params,
     )?;
     Ok(DistillSummary {
@@ -192,13 +197,17 @@ pub fn distill(
 pub fn verify_folder(
     model: &ModelSource,
     labels: &Path,
-    documents: Option<&Path>,
+    documents: &[PathBuf],
     samples: usize,
     seed: u64,
     device: DeviceKind,
 ) -> Result<VerifyReport, DistillError> {
     let set = read_label_set(labels)?;
-    let documents = documents.map(read_documents).transpose()?;
+    let documents = if documents.is_empty() {
+        None
+    } else {
+        Some(read_document_files(documents)?)
+    };
     let device = device.open()?;
     let longest = set
         .windows
@@ -263,7 +272,7 @@ mod tests {
         std::fs::write(&data, lines.join("\n")).unwrap();
         let options = DistillOptions {
             model: ModelSource::Local(model.clone()),
-            data,
+            data: vec![data],
             out: root.path().join("out"),
             params: LabelParams {
                 k: 4,
@@ -282,7 +291,7 @@ mod tests {
         let report = verify_folder(
             &ModelSource::Local(model.clone()),
             &options.out,
-            Some(&options.data),
+            &options.data,
             20,
             1,
             DeviceKind::Cpu,
@@ -295,7 +304,7 @@ mod tests {
         let report = verify_folder(
             &ModelSource::Local(model),
             &options.out,
-            Some(&other),
+            &[other],
             5,
             1,
             DeviceKind::Cpu,
@@ -368,7 +377,7 @@ mod hub_tests {
         std::fs::write(&data, line.to_string()).unwrap();
         let options = DistillOptions {
             model: fetched,
-            data,
+            data: vec![data],
             out: root.path().join("labels"),
             params: LabelParams {
                 k: 4,
