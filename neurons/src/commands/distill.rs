@@ -321,7 +321,14 @@ mod tests {
         assert!(cli.distill.command.is_none());
         assert_eq!(cli.distill.run.k, 8);
         let several = Cli::try_parse_from([
-            "nya", "--model", "m", "--input", "a.jsonl", "b.parquet", "--out", "o",
+            "nya",
+            "--model",
+            "m",
+            "--input",
+            "a.jsonl",
+            "b.parquet",
+            "--out",
+            "o",
         ])
         .unwrap();
         assert_eq!(several.distill.run.data.len(), 2);
