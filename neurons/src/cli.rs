@@ -137,11 +137,15 @@ pub enum Command {
     /// sample
     Distill(commands::distill::DistillArgs),
 
+    /// Score a dataset: train a small LM on it and evaluate on reference text (and
+    /// multiple-choice questions)
+    Probe(commands::probe::ProbeArgs),
+
     /// Publish to and fetch from the Hugging Face Hub; run the offline hub
     #[command(subcommand)]
     Hub(commands::hub::HubCommand),
 
-    /// Measure speed: the refine recipe per core and per step
+    /// Measure speed: refine per core and per step, distill and probe tokens/s
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),
 }

@@ -4,6 +4,7 @@
 //!   where the time goes per recipe step. `--datatrove-rate R` (records per CPU-second measured
 //!   by `scripts/bench/refine-vs-datatrove.sh` on the same files) adds the side-by-side ratio.
 //! - `nya bench distill`: the teacher's tokens/s per size and device.
+//! - `nya bench probe`: probe training tokens/s per size and device.
 
 use std::process::ExitCode;
 
@@ -23,6 +24,9 @@ pub enum BenchCommand {
     Refine(BenchRefineArgs),
     /// Time the distillation teacher: tokens/s (and MFU given --peak-tflops) per size and device
     Distill(super::distill::DistillBenchArgs),
+    /// Time probe training: tokens/s per size and device; `--discrimination` runs the clean /
+    /// boilerplate / shuffled-words experiment at a size
+    Probe(super::probe::ProbeBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -45,10 +49,11 @@ pub struct BenchRefineArgs {
     pub json: bool,
 }
 
-pub fn run(command: BenchCommand, _settings: &Settings) -> Result<ExitCode> {
+pub fn run(command: BenchCommand, settings: &Settings) -> Result<ExitCode> {
     match command {
         BenchCommand::Refine(args) => refine(args),
         BenchCommand::Distill(args) => super::distill::bench(args),
+        BenchCommand::Probe(args) => super::probe::bench(args, settings),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod distill;
 pub mod hub;
 pub mod manifest;
+pub mod probe;
 pub mod refine;
 pub mod wallet;
 
@@ -26,6 +27,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         Command::Refine(args) => refine::run(args, settings),
         Command::Distill(args) => distill::run(args),
         Command::Hub(cmd) => hub::run(cmd, settings),
+        Command::Probe(args) => probe::run(args, settings),
         Command::Bench(cmd) => bench::run(cmd, settings),
     }
 }
