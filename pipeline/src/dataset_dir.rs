@@ -161,6 +161,67 @@ pub fn list_files(dir: &Path) -> Result<Vec<String>, DatasetDirError> {
     Ok(out)
 }
 
+/// An I/O step of [`write_atomically`] that failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}: {source}", path.display())]
+pub struct FolderIoError {
+    /// What was being done ("renaming into place", …).
+    pub action: &'static str,
+    /// The path it was done to.
+    pub path: PathBuf,
+    /// The operating system's error.
+    pub source: io::Error,
+}
+
+/// Writes a dataset folder so that `out` only ever holds a complete one, whatever crashes when:
+/// `fill` writes into a hidden sibling (`.<name>.nya-tmp-<pid>`; it should verify what it wrote),
+/// which then takes `out`'s place (an existing `out` is moved aside first and removed after).
+/// When `fill` fails the sibling is removed and `out` is untouched.
+pub fn write_atomically<T, E: From<FolderIoError>>(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> Result<T, E>,
+) -> Result<T, E> {
+    let failed = |action: &'static str, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| {
+            E::from(FolderIoError {
+                action,
+                path,
+                source,
+            })
+        }
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dataset".to_owned());
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(failed("creating", &parent))?;
+    let tmp = parent.join(format!(".{name}.nya-tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(failed("removing stale", &tmp))?;
+    }
+    let result = fill(&tmp).and_then(|value| {
+        if out.exists() {
+            let aside = parent.join(format!(".{name}.nya-old-{}", std::process::id()));
+            std::fs::rename(out, &aside).map_err(failed("moving aside", out))?;
+            std::fs::rename(&tmp, out).map_err(failed("renaming into place", &tmp))?;
+            std::fs::remove_dir_all(&aside).map_err(failed("removing", &aside))?;
+        } else {
+            std::fs::rename(&tmp, out).map_err(failed("renaming into place", &tmp))?;
+        }
+        Ok(value)
+    });
+    if result.is_err() {
+        // Best effort: the hidden folder is garbage now; the error that matters is returned.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +324,42 @@ mod tests {
         std::os::unix::fs::symlink("/etc/passwd", tmp.path().join("data/link")).unwrap();
         let err = verify(tmp.path()).unwrap_err().to_string();
         assert!(err.contains("symbolic link"), "{err}");
+    }
+
+    #[test]
+    fn atomic_writes_replace_on_success_and_leave_nothing_on_failure() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("ds");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.txt"), "old").unwrap();
+        let failed: Result<(), FolderIoError> = write_atomically(&out, |tmp| {
+            std::fs::create_dir(tmp).unwrap();
+            std::fs::write(tmp.join("half.txt"), "half").unwrap();
+            Err(FolderIoError {
+                action: "writing",
+                path: tmp.join("half.txt"),
+                source: io::Error::other("disk full"),
+            })
+        });
+        assert!(failed.unwrap_err().to_string().contains("disk full"));
+        let names = |dir: &Path| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(root.path()), ["ds"], "no hidden sibling is left");
+        assert_eq!(names(&out), ["old.txt"], "the old folder is untouched");
+
+        let written: Result<u8, FolderIoError> = write_atomically(&out, |tmp| {
+            std::fs::create_dir(tmp).unwrap();
+            std::fs::write(tmp.join("new.txt"), "new").unwrap();
+            Ok(7)
+        });
+        assert_eq!(written.unwrap(), 7);
+        assert_eq!(names(root.path()), ["ds"]);
+        assert_eq!(names(&out), ["new.txt"]);
     }
 }

@@ -38,7 +38,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use nya_metadata::manifest::{
     CardOptions, ContentDigest, FileEntry, MANIFEST_FILE_NAME, Manifest, ManifestDraft, Pipeline,
@@ -209,34 +209,21 @@ pub fn write_label_set(
             .cmp(b.id.as_bytes())
             .then(a.window.cmp(&b.window))
     });
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "distill".to_owned());
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io_error("creating", &parent))?;
-    let tmp = parent.join(format!(".{name}.nya-tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(io_error("removing stale", &tmp))?;
+    dataset_dir::write_atomically(out, |tmp| {
+        let summary = write_into(tmp, &sorted, documents, task_id, source_files, params)?;
+        dataset_dir::verify(tmp).map_err(|e| labels_error(tmp, e.to_string()))?;
+        Ok(summary)
+    })
+}
+
+impl From<dataset_dir::FolderIoError> for DistillError {
+    fn from(error: dataset_dir::FolderIoError) -> Self {
+        DistillError::Io {
+            action: error.action,
+            path: error.path,
+            source: error.source,
+        }
     }
-    let result =
-        write_into(&tmp, &sorted, documents, task_id, source_files, params).and_then(|summary| {
-            dataset_dir::verify(&tmp).map_err(|e| labels_error(&tmp, e.to_string()))?;
-            if out.exists() {
-                // Empty (checked above): replace it.
-                fs::remove_dir(out).map_err(io_error("removing empty", out))?;
-            }
-            fs::rename(&tmp, out).map_err(io_error("renaming into place", &tmp))?;
-            Ok(summary)
-        });
-    if result.is_err() {
-        // Best effort: the hidden folder is garbage now; the error that matters is returned.
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
 }
 
 /// Refuses an output folder that exists and holds anything.

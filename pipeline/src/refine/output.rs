@@ -136,45 +136,21 @@ pub fn write_dataset(
 ) -> Result<Manifest, OutputError> {
     check_target(out, force)?;
     rows.sort_unstable_by(|a, b| a.id.as_bytes().cmp(b.id.as_bytes()));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "refine".to_owned());
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io_error("creating", &parent))?;
-    let tmp = parent.join(format!(".{name}.nya-tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(io_error("removing stale", &tmp))?;
-    }
-    let result = write_into(&tmp, &rows, info).and_then(|manifest| {
-        dataset_dir::verify(&tmp)?;
-        replace(&tmp, out)?;
+    dataset_dir::write_atomically(out, |tmp| {
+        let manifest = write_into(tmp, &rows, info)?;
+        dataset_dir::verify(tmp)?;
         Ok(manifest)
-    });
-    if result.is_err() {
-        // Best effort: the hidden folder is garbage now; the error that matters is returned.
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+    })
 }
 
-/// Moves the finished folder into place.
-fn replace(tmp: &Path, out: &Path) -> Result<(), OutputError> {
-    if out.exists() {
-        let aside = tmp.with_file_name(format!(
-            "{}.old",
-            tmp.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        fs::rename(out, &aside).map_err(io_error("moving aside", out))?;
-        fs::rename(tmp, out).map_err(io_error("renaming into place", tmp))?;
-        fs::remove_dir_all(&aside).map_err(io_error("removing", &aside))?;
-    } else {
-        fs::rename(tmp, out).map_err(io_error("renaming into place", tmp))?;
+impl From<dataset_dir::FolderIoError> for OutputError {
+    fn from(error: dataset_dir::FolderIoError) -> Self {
+        OutputError::Io {
+            action: error.action,
+            path: error.path,
+            source: error.source,
+        }
     }
-    Ok(())
 }
 
 fn write_into(dir: &Path, rows: &[Row], info: DatasetInfo) -> Result<Manifest, OutputError> {
