@@ -5,7 +5,6 @@
 //! - [`dataset_dir`]: a dataset folder (data files, card, manifest) and its verification.
 //! - [`refine`]: CommonCrawl WARC → FineWeb-quality documents (datatrove 0.2.0's recipe).
 //! - [`hub`]: publish to and fetch from the Hugging Face Hub (hf-hub), and the offline hub.
-//!
 //! - [`distill`]: teacher soft labels (top-k log-probs) with candle, their storage and checks.
 //! - [`probe`]: a small LM trained on a dataset to score it, reproducibly.
 

@@ -1,0 +1,264 @@
+//! Assembles the mirror types into V15 runtime metadata: pallets at their finney indices with
+//! their call, event and error enums, storage and the constants nya reads, plus the outer enums
+//! and the extrinsic shape (v4, `MultiAddress`, `MultiSignature`).
+
+use frame_metadata::RuntimeMetadataPrefixed;
+use frame_metadata::v14;
+use frame_metadata::v15::{
+    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletConstantMetadata,
+    PalletErrorMetadata, PalletEventMetadata, PalletMetadata, RuntimeApiMetadata,
+    RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15,
+};
+use parity_scale_codec::{Decode, Encode};
+use scale_info::build::Fields;
+use scale_info::{Path, Type, TypeInfo, TypeParameter, meta_type};
+
+use super::calls::{
+    BalancesCall, BalancesEvent, CommitmentsCall, CommitmentsError, CommitmentsEvent, RuntimeCall,
+    RuntimeError, RuntimeEvent, SubtensorModuleCall, SubtensorModuleEvent, SystemCall, SystemError,
+    SystemEvent, TransactionPaymentEvent,
+};
+use super::errors::{BalancesError, SubtensorModuleError};
+pub(super) use super::extensions::signed_extensions as signed_extensions_v15;
+use super::extensions::{SignedExtra, signed_extensions};
+use super::storage;
+use super::types::{AccountId32, MultiAddress, MultiSignature};
+use crate::commitment::MAX_FIELDS;
+
+/// `Balances.ExistentialDeposit` on finney: 500 rao.
+pub const EXISTENTIAL_DEPOSIT: u64 = 500;
+
+/// The runtime marker type the metadata names (`node_subtensor_runtime::Runtime`).
+#[derive(TypeInfo)]
+pub struct Runtime;
+
+/// A pallet with nothing yet; the builders below fill in what it has.
+fn pallet(name: &'static str, index: u8) -> PalletMetadata {
+    PalletMetadata {
+        name,
+        storage: None,
+        calls: None,
+        event: None,
+        constants: Vec::new(),
+        error: None,
+        index,
+        docs: Vec::new(),
+    }
+}
+
+fn calls<T: TypeInfo + 'static>() -> Option<PalletCallMetadata> {
+    Some(PalletCallMetadata {
+        ty: meta_type::<T>(),
+    })
+}
+
+fn events<T: TypeInfo + 'static>() -> Option<PalletEventMetadata> {
+    Some(PalletEventMetadata {
+        ty: meta_type::<T>(),
+    })
+}
+
+fn constant<T: TypeInfo + Encode + 'static>(
+    name: &'static str,
+    value: T,
+) -> PalletConstantMetadata {
+    PalletConstantMetadata {
+        name,
+        ty: meta_type::<T>(),
+        value: value.encode(),
+        docs: Vec::new(),
+    }
+}
+
+/// The mirror as V15 metadata.
+pub fn mirror_v15() -> RuntimeMetadataV15 {
+    let extrinsic = ExtrinsicMetadata {
+        version: 4,
+        address_ty: meta_type::<MultiAddress>(),
+        call_ty: meta_type::<RuntimeCall>(),
+        signature_ty: meta_type::<MultiSignature>(),
+        extra_ty: meta_type::<SignedExtra>(),
+        signed_extensions: signed_extensions(),
+    };
+    let outer_enums = OuterEnums {
+        call_enum_ty: meta_type::<RuntimeCall>(),
+        event_enum_ty: meta_type::<RuntimeEvent>(),
+        error_enum_ty: meta_type::<RuntimeError>(),
+    };
+    RuntimeMetadataV15::new(
+        pallets(),
+        extrinsic,
+        meta_type::<Runtime>(),
+        runtime_apis(),
+        outer_enums,
+        CustomMetadata {
+            map: Default::default(),
+        },
+    )
+}
+
+/// The mirror as V14 metadata (no runtime APIs or outer enums in V14; clients find the
+/// extrinsic parts through the type parameters of [`UncheckedExtrinsic`]).
+pub fn mirror_v14() -> v14::RuntimeMetadataV14 {
+    let pallets = pallets()
+        .into_iter()
+        .map(|p| v14::PalletMetadata {
+            name: p.name,
+            storage: p.storage,
+            calls: p.calls,
+            event: p.event,
+            constants: p.constants,
+            error: p.error,
+            index: p.index,
+        })
+        .collect();
+    let extrinsic = v14::ExtrinsicMetadata {
+        ty: meta_type::<UncheckedExtrinsic>(),
+        version: 4,
+        signed_extensions: signed_extensions()
+            .into_iter()
+            .map(|e| v14::SignedExtensionMetadata {
+                identifier: e.identifier,
+                ty: e.ty,
+                additional_signed: e.additional_signed,
+            })
+            .collect(),
+    };
+    v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>())
+}
+
+/// Every mirrored pallet, in pallet-index order.
+pub(super) fn pallets() -> Vec<PalletMetadata> {
+    let system = PalletMetadata {
+        storage: Some(storage::system()),
+        calls: calls::<SystemCall>(),
+        event: events::<SystemEvent>(),
+        error: Some(PalletErrorMetadata {
+            ty: meta_type::<SystemError>(),
+        }),
+        ..pallet("System", 0)
+    };
+    let transaction_payment = PalletMetadata {
+        event: events::<TransactionPaymentEvent>(),
+        ..pallet("TransactionPayment", 6)
+    };
+    let balances = PalletMetadata {
+        storage: Some(storage::balances()),
+        calls: calls::<BalancesCall>(),
+        event: events::<BalancesEvent>(),
+        constants: vec![constant("ExistentialDeposit", EXISTENTIAL_DEPOSIT)],
+        error: Some(PalletErrorMetadata {
+            ty: meta_type::<BalancesError>(),
+        }),
+        ..pallet("Balances", 5)
+    };
+    let subtensor = PalletMetadata {
+        storage: Some(storage::subtensor_module()),
+        calls: calls::<SubtensorModuleCall>(),
+        event: events::<SubtensorModuleEvent>(),
+        error: Some(PalletErrorMetadata {
+            ty: meta_type::<SubtensorModuleError>(),
+        }),
+        ..pallet("SubtensorModule", 7)
+    };
+    let max_fields = u32::try_from(MAX_FIELDS).unwrap_or(u32::MAX);
+    let commitments = PalletMetadata {
+        storage: Some(storage::commitments()),
+        calls: calls::<CommitmentsCall>(),
+        event: events::<CommitmentsEvent>(),
+        constants: vec![constant("MaxFields", max_fields)],
+        error: Some(PalletErrorMetadata {
+            ty: meta_type::<CommitmentsError>(),
+        }),
+        ..pallet("Commitments", 18)
+    };
+    vec![
+        system,
+        balances,
+        transaction_payment,
+        subtensor,
+        commitments,
+    ]
+}
+
+/// The runtime APIs nya calls.
+pub(super) fn runtime_apis() -> Vec<RuntimeApiMetadata> {
+    vec![
+        RuntimeApiMetadata {
+            name: "AccountNonceApi",
+            methods: vec![method::<u32>(
+                "account_nonce",
+                vec![param::<AccountId32>("account")],
+            )],
+            docs: Vec::new(),
+        },
+        RuntimeApiMetadata {
+            name: "Metadata",
+            methods: vec![
+                method::<OpaqueMetadata>("metadata", Vec::new()),
+                method::<Option<OpaqueMetadata>>(
+                    "metadata_at_version",
+                    vec![param::<u32>("version")],
+                ),
+                method::<Vec<u32>>("metadata_versions", Vec::new()),
+            ],
+            docs: Vec::new(),
+        },
+    ]
+}
+
+/// Version of each mirrored runtime API trait in spec 393 (V16 records it).
+pub const RUNTIME_API_VERSIONS: &[(&str, u32)] = &[("AccountNonceApi", 1), ("Metadata", 2)];
+
+fn method<Out: TypeInfo + 'static>(
+    name: &'static str,
+    inputs: Vec<RuntimeApiMethodParamMetadata>,
+) -> RuntimeApiMethodMetadata {
+    RuntimeApiMethodMetadata {
+        name,
+        inputs,
+        output: meta_type::<Out>(),
+        docs: Vec::new(),
+    }
+}
+
+fn param<T: TypeInfo + 'static>(name: &'static str) -> RuntimeApiMethodParamMetadata {
+    RuntimeApiMethodParamMetadata {
+        name,
+        ty: meta_type::<T>(),
+    }
+}
+
+/// `sp_core::OpaqueMetadata`: SCALE-encoded `RuntimeMetadataPrefixed` bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct OpaqueMetadata(pub Vec<u8>);
+
+/// The mirror as the `RuntimeMetadataPrefixed` blob a node serves (`0x6d657461` + V15).
+pub fn mirror_prefixed() -> RuntimeMetadataPrefixed {
+    mirror_v15().into()
+}
+
+/// The mirror in V14 as a `RuntimeMetadataPrefixed` blob.
+pub fn mirror_prefixed_v14() -> RuntimeMetadataPrefixed {
+    mirror_v14().into()
+}
+
+/// `sp_runtime::generic::UncheckedExtrinsic<Address, Call, Signature, Extra>` as metadata
+/// describes it: opaque bytes, with the parts named by type parameters (what V14 readers use).
+pub struct UncheckedExtrinsic;
+
+impl TypeInfo for UncheckedExtrinsic {
+    type Identity = Self;
+
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("UncheckedExtrinsic", module_path!()))
+            .type_params(vec![
+                TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
+                TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
+                TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
+                TypeParameter::new("Extra", Some(meta_type::<SignedExtra>())),
+            ])
+            .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
+    }
+}

@@ -1,0 +1,32 @@
+//! Runtime interface mirror: Rust types that copy, for every chain item nya uses, the exact
+//! shape finney spec 393 gives it (pallet and call indices, argument names and types, storage
+//! prefixes, hashers, keys, values and defaults, event fields, error indices), assembled into
+//! runtime metadata that a local chain can serve and that subxt accepts as finney's.
+//!
+//! - [`items`]: the one list of items nya uses ([`items::USED_ITEMS`]).
+//! - [`types`]: value types (`AccountInfo`, `AxonInfo`, `Registration`, `MultiAddress`, ...).
+//! - [`calls`]: call, event and error enums and the outer `RuntimeCall`/`RuntimeEvent`.
+//! - [`storage`]: storage entries.
+//! - [`dispatch`]: `DispatchError` and the other dispatch outcome types.
+//! - [`era`]: transaction mortality.
+//! - [`errors`]: complete error enums of Balances and SubtensorModule.
+//! - [`extensions`]: the signed extensions, in order.
+//! - [`build`]: the V15 and V14 metadata built from all of the above; [`build_v16`]: V16.
+
+pub mod build;
+pub mod build_v16;
+pub mod calls;
+pub mod dispatch;
+pub mod era;
+pub mod errors;
+pub mod extensions;
+pub mod items;
+pub mod storage;
+pub mod types;
+
+pub use build::{mirror_prefixed, mirror_prefixed_v14, mirror_v14, mirror_v15};
+pub use build_v16::{mirror_prefixed_v16, mirror_v16};
+pub use items::{USED_ITEMS, UsedItem};
+
+#[cfg(test)]
+mod tests;
