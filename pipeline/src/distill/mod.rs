@@ -31,11 +31,7 @@ pub(crate) mod test_model;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
-
-use candle_core::Device;
 
 /// Why distillation failed. Each variant names what was wrong and where.
 #[derive(Debug, thiserror::Error)]
@@ -72,59 +68,10 @@ pub enum DistillError {
     Labels { path: PathBuf, message: String },
     #[error("teacher on the Hub: {0}")]
     HubModel(String),
-    #[error("device: cuda needs a build with the `cuda` feature")]
-    CudaNotBuilt,
-    #[error("device: {0}")]
-    Device(String),
+    #[error(transparent)]
+    Device(#[from] crate::device::DeviceError),
     #[error("tensor op: {0}")]
     Candle(#[from] candle_core::Error),
 }
 
-/// Where the teacher runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DeviceKind {
-    #[default]
-    Cpu,
-    Cuda,
-}
-
-impl DeviceKind {
-    /// Opens the device (CUDA: the first GPU).
-    pub fn open(self) -> Result<Device, DistillError> {
-        match self {
-            Self::Cpu => Ok(Device::Cpu),
-            Self::Cuda => open_cuda(),
-        }
-    }
-}
-
-#[cfg(feature = "cuda")]
-fn open_cuda() -> Result<Device, DistillError> {
-    Device::new_cuda(0).map_err(|e| DistillError::Device(format!("opening cuda:0: {e}")))
-}
-
-#[cfg(not(feature = "cuda"))]
-fn open_cuda() -> Result<Device, DistillError> {
-    Err(DistillError::CudaNotBuilt)
-}
-
-impl fmt::Display for DeviceKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Cpu => "cpu",
-            Self::Cuda => "cuda",
-        })
-    }
-}
-
-impl FromStr for DeviceKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "cpu" => Ok(Self::Cpu),
-            "cuda" => Ok(Self::Cuda),
-            other => Err(format!("unknown device {other:?}: expected cpu or cuda")),
-        }
-    }
-}
+pub use crate::device::DeviceKind;

@@ -24,11 +24,7 @@ pub mod synthetic;
 pub mod tokenizer;
 pub mod train;
 
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
-
-use candle_core::Device;
 
 /// Why a probe could not be trained or evaluated. Each names the file or setting at fault.
 #[derive(Debug, thiserror::Error)]
@@ -77,10 +73,8 @@ pub enum ProbeError {
     },
     #[error("{path}: no multiple-choice items")]
     NoMultipleChoice { path: PathBuf },
-    #[error("--device cuda needs nya built with the `cuda` feature")]
-    CudaNotBuilt,
-    #[error("cannot open CUDA device 0: {0}")]
-    CudaUnavailable(candle_core::Error),
+    #[error(transparent)]
+    Device(#[from] crate::device::DeviceError),
     #[error("tokenizer: {0}")]
     Tokenizer(String),
     #[error("training diverged: {what} is {value} at step {step}")]
@@ -95,82 +89,4 @@ pub enum ProbeError {
     Candle(#[from] candle_core::Error),
 }
 
-/// Where a probe runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeviceKind {
-    #[default]
-    Cpu,
-    Cuda,
-}
-
-impl DeviceKind {
-    /// Opens the device (CUDA: the first GPU).
-    pub fn open(self) -> Result<Device, ProbeError> {
-        match self {
-            Self::Cpu => Ok(Device::Cpu),
-            Self::Cuda => open_cuda(),
-        }
-    }
-}
-
-#[cfg(feature = "cuda")]
-fn open_cuda() -> Result<Device, ProbeError> {
-    Device::new_cuda(0).map_err(ProbeError::CudaUnavailable)
-}
-
-#[cfg(not(feature = "cuda"))]
-fn open_cuda() -> Result<Device, ProbeError> {
-    Err(ProbeError::CudaNotBuilt)
-}
-
-impl fmt::Display for DeviceKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Cpu => "cpu",
-            Self::Cuda => "cuda",
-        })
-    }
-}
-
-impl FromStr for DeviceKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "cpu" => Ok(Self::Cpu),
-            "cuda" => Ok(Self::Cuda),
-            other => Err(format!("unknown device {other:?}: expected cpu or cuda")),
-        }
-    }
-}
-
-/// A device's name for reports (`cpu`, `cuda:0`).
-pub fn device_name(device: &Device) -> String {
-    match device.location() {
-        candle_core::DeviceLocation::Cpu => "cpu".into(),
-        candle_core::DeviceLocation::Cuda { gpu_id } => format!("cuda:{gpu_id}"),
-        candle_core::DeviceLocation::Metal { gpu_id } => format!("metal:{gpu_id}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn devices_parse_and_cuda_needs_the_feature() {
-        assert_eq!("cpu".parse::<DeviceKind>().unwrap(), DeviceKind::Cpu);
-        assert!(
-            "tpu"
-                .parse::<DeviceKind>()
-                .unwrap_err()
-                .contains("cpu or cuda")
-        );
-        assert_eq!(device_name(&DeviceKind::Cpu.open().unwrap()), "cpu");
-        if cfg!(not(feature = "cuda")) {
-            let err = DeviceKind::Cuda.open().unwrap_err().to_string();
-            assert!(err.contains("`cuda` feature"), "{err}");
-        }
-    }
-}
+pub use crate::device::{DeviceKind, device_name};
