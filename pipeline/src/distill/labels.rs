@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::{DataType, ParquetReader, SerReader};
@@ -21,6 +21,7 @@ use polars::prelude::{DataType, ParquetReader, SerReader};
 use super::DistillError;
 use super::teacher::Teacher;
 use super::topk::{log_softmax_f32, top_k};
+use crate::jsonl::{self, JsonlError};
 
 /// Default positions per window.
 pub const DEFAULT_SEQ_LEN: usize = 2048;
@@ -152,40 +153,35 @@ pub fn check_documents(documents: &[Document]) -> Result<(), String> {
 }
 
 fn read_jsonl(path: &Path) -> Result<Vec<Document>, DistillError> {
-    let file = File::open(path).map_err(|source| DistillError::Io {
-        action: "opening",
+    let bad = |line: u64, message: String| DistillError::Documents {
         path: path.to_path_buf(),
-        source,
-    })?;
+        message: format!("line {line}: {message}"),
+    };
     let mut documents = Vec::new();
-    for (index, line) in BufReader::new(file).lines().enumerate() {
-        let bad = |message: String| DistillError::Documents {
-            path: path.to_path_buf(),
-            message: format!("line {}: {message}", index + 1),
-        };
-        let line = line.map_err(|e| match e.kind() {
-            io::ErrorKind::InvalidData => bad("not valid UTF-8".into()),
-            _ => DistillError::Io {
-                action: "reading",
+    // Every line is visited (the visitor never breaks), so the flow carries nothing.
+    let _ = jsonl::for_each_value(
+        path,
+        |e| match e {
+            JsonlError::Io { action, source } => DistillError::Io {
+                action,
                 path: path.to_path_buf(),
-                source: e,
+                source,
             },
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| bad(format!("not JSON: {e}")))?;
-        let field = |name: &str| match value.get(name) {
-            Some(serde_json::Value::String(s)) => Ok(s.clone()),
-            Some(_) => Err(bad(format!("`{name}` is not a string"))),
-            None => Err(bad(format!("no `{name}` field"))),
-        };
-        documents.push(Document {
-            id: field("id")?,
-            text: field("text")?,
-        });
-    }
+            JsonlError::Line { line, reason } => bad(line, reason),
+        },
+        |line, value| {
+            let field = |name: &str| match value.get(name) {
+                Some(serde_json::Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err(bad(line, format!("`{name}` is not a string"))),
+                None => Err(bad(line, format!("no `{name}` field"))),
+            };
+            documents.push(Document {
+                id: field("id")?,
+                text: field("text")?,
+            });
+            Ok(ControlFlow::Continue(()))
+        },
+    )?;
     Ok(documents)
 }
 

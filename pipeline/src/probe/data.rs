@@ -14,7 +14,7 @@
 //! only the data the token budget uses is read and held (as u32 ids, never as one tensor).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::{DataType, ParquetReader, SerReader};
@@ -22,6 +22,7 @@ use polars::prelude::{DataType, ParquetReader, SerReader};
 use super::ProbeError;
 use super::tokenizer::ProbeTokenizer;
 use crate::dataset_dir;
+use crate::jsonl::{self, JsonlError};
 
 /// What a visitor tells the reader after each document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,39 +159,52 @@ fn read_jsonl(
     path: &Path,
     visit: &mut dyn FnMut(&str) -> Result<Visit, ProbeError>,
 ) -> Result<Visit, ProbeError> {
-    let file = File::open(path).map_err(|source| ProbeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    for (index, line) in BufReader::new(file).lines().enumerate() {
-        let line_no = index as u64 + 1;
-        let bad = |reason: String| ProbeError::Jsonl {
-            path: path.to_path_buf(),
-            line: line_no,
-            reason,
-        };
-        let line = line.map_err(|e| match e.kind() {
-            io::ErrorKind::InvalidData => bad("not UTF-8".into()),
-            _ => ProbeError::Io {
+    let flow = jsonl::for_each_value(
+        path,
+        |e| {
+            probe_jsonl_error(path, e, |line, reason| ProbeError::Jsonl {
                 path: path.to_path_buf(),
-                source: e,
-            },
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| bad(format!("not JSON: {e}")))?;
-        let text = match value.get("text") {
-            Some(serde_json::Value::String(text)) => text,
-            Some(other) => return Err(bad(format!("`text` is {}, not a string", kind(other)))),
-            None => return Err(bad("no `text` field".into())),
-        };
-        if visit(text)? == Visit::Stop {
-            return Ok(Visit::Stop);
-        }
+                line,
+                reason,
+            })
+        },
+        |line, value| {
+            let bad = |reason: String| ProbeError::Jsonl {
+                path: path.to_path_buf(),
+                line,
+                reason,
+            };
+            let text = match value.get("text") {
+                Some(serde_json::Value::String(text)) => text,
+                Some(other) => return Err(bad(format!("`text` is {}, not a string", kind(other)))),
+                None => return Err(bad("no `text` field".into())),
+            };
+            Ok(match visit(text)? {
+                Visit::Stop => ControlFlow::Break(()),
+                Visit::Continue => ControlFlow::Continue(()),
+            })
+        },
+    )?;
+    Ok(if flow.is_break() {
+        Visit::Stop
+    } else {
+        Visit::Continue
+    })
+}
+
+/// A [`JsonlError`] as a probe error: I/O as such, a bad line through `line_error`.
+pub(crate) fn probe_jsonl_error(
+    path: &Path,
+    error: JsonlError,
+    line_error: impl FnOnce(u64, String) -> ProbeError,
+) -> ProbeError {
+    match error {
+        JsonlError::Io { source, .. } => ProbeError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        JsonlError::Line { line, reason } => line_error(line, reason),
     }
-    Ok(Visit::Continue)
 }
 
 /// A JSON value's kind, for messages.

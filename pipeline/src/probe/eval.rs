@@ -14,16 +14,16 @@
 //! tokens' summed log-likelihood divided by the choice's length in characters (lm-eval's
 //! `acc_norm`), and the prediction is the best score (the first on ties).
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use candle_core::Tensor;
 
 use super::ProbeError;
-use super::data::{Visit, kind, read_texts};
+use super::data::{Visit, kind, probe_jsonl_error, read_texts};
 use super::model::ProbeModel;
 use super::tokenizer::ProbeTokenizer;
+use crate::jsonl;
 
 /// Logit floats one evaluation batch may hold (bounds memory with a 50k vocabulary).
 const MAX_BATCH_LOGITS: usize = 1 << 26;
@@ -225,32 +225,21 @@ pub struct ChoiceItem {
 
 /// Reads a multiple-choice JSON-lines file (format in the module doc).
 pub fn read_multiple_choice(path: &Path) -> Result<Vec<ChoiceItem>, ProbeError> {
-    let file = File::open(path).map_err(|source| ProbeError::Io {
+    let bad = |line: u64, reason: String| ProbeError::MultipleChoice {
         path: path.to_path_buf(),
-        source,
-    })?;
+        line,
+        reason,
+    };
     let mut items = Vec::new();
-    for (index, line) in BufReader::new(file).lines().enumerate() {
-        let line_no = index as u64 + 1;
-        let bad = |reason: String| ProbeError::MultipleChoice {
-            path: path.to_path_buf(),
-            line: line_no,
-            reason,
-        };
-        let line = line.map_err(|e| match e.kind() {
-            io::ErrorKind::InvalidData => bad("not UTF-8".into()),
-            _ => ProbeError::Io {
-                path: path.to_path_buf(),
-                source: e,
-            },
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| bad(format!("not JSON: {e}")))?;
-        items.push(parse_item(&value).map_err(bad)?);
-    }
+    // Every line is visited (the visitor never breaks), so the flow carries nothing.
+    let _ = jsonl::for_each_value(
+        path,
+        |e| probe_jsonl_error(path, e, bad),
+        |line, value| {
+            items.push(parse_item(&value).map_err(|reason| bad(line, reason))?);
+            Ok(ControlFlow::Continue(()))
+        },
+    )?;
     if items.is_empty() {
         return Err(ProbeError::NoMultipleChoice {
             path: path.to_path_buf(),
