@@ -145,6 +145,9 @@ pub enum Command {
     #[command(subcommand)]
     Hub(commands::hub::HubCommand),
 
+    /// Run an offline subtensor dev chain (and the offline hub) on loopback until Ctrl-C
+    Localnet(commands::localnet::LocalnetArgs),
+
     /// Measure speed: refine per core and per step, distill and probe tokens/s
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),

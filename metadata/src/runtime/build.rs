@@ -2,6 +2,9 @@
 //! their call, event and error enums, storage and the constants nya reads, plus the outer enums
 //! and the extrinsic shape (v4, `MultiAddress`, `MultiSignature`).
 
+use std::any::TypeId;
+use std::collections::BTreeMap;
+
 use frame_metadata::RuntimeMetadataPrefixed;
 use frame_metadata::v14;
 use frame_metadata::v15::{
@@ -11,16 +14,20 @@ use frame_metadata::v15::{
 };
 use parity_scale_codec::{Decode, Encode};
 use scale_info::build::Fields;
-use scale_info::{Path, Type, TypeInfo, TypeParameter, meta_type};
+use scale_info::interner::UntrackedSymbol;
+use scale_info::{
+    IntoPortable, Path, PortableRegistry, Registry, Type, TypeInfo, TypeParameter, meta_type,
+};
 
+use super::admin::{AdminUtilsCall, AdminUtilsError, SudoCall, SudoError, SudoEvent};
 use super::calls::{
     BalancesCall, BalancesEvent, CommitmentsCall, CommitmentsError, CommitmentsEvent, RuntimeCall,
     RuntimeError, RuntimeEvent, SubtensorModuleCall, SubtensorModuleEvent, SystemCall, SystemError,
     SystemEvent, TransactionPaymentEvent,
 };
 use super::errors::{BalancesError, SubtensorModuleError};
-pub(super) use super::extensions::signed_extensions as signed_extensions_v15;
 use super::extensions::{SignedExtra, signed_extensions};
+use super::paths::to_finney_paths;
 use super::storage;
 use super::types::{AccountId32, MultiAddress, MultiSignature};
 use crate::commitment::MAX_FIELDS;
@@ -70,8 +77,19 @@ fn constant<T: TypeInfo + Encode + 'static>(
     }
 }
 
-/// The mirror as V15 metadata.
+/// The mirror as V15 metadata, in the one type registry that V14 and V16 share (same type ids
+/// in every version, as a node serves them): `AccountId32` is type 0, as on finney (the Python
+/// SDK takes `scale_info::0` for an account when it encodes runtime API arguments), and every
+/// type carries finney's path ([`super::paths`]).
 pub fn mirror_v15() -> RuntimeMetadataV15 {
+    build().0
+}
+
+/// V15 metadata and the id, in its registry, of [`UncheckedExtrinsic`] (V14's extrinsic type).
+fn build() -> (RuntimeMetadataV15, UntrackedSymbol<TypeId>) {
+    let mut registry = Registry::new();
+    // Registered first, so it gets id 0.
+    registry.register_type(&meta_type::<AccountId32>());
     let extrinsic = ExtrinsicMetadata {
         version: 4,
         address_ty: meta_type::<MultiAddress>(),
@@ -79,28 +97,43 @@ pub fn mirror_v15() -> RuntimeMetadataV15 {
         signature_ty: meta_type::<MultiSignature>(),
         extra_ty: meta_type::<SignedExtra>(),
         signed_extensions: signed_extensions(),
-    };
+    }
+    .into_portable(&mut registry);
+    let unchecked_extrinsic = registry.register_type(&meta_type::<UncheckedExtrinsic>());
+    let pallets = registry.map_into_portable(pallets());
+    let ty = registry.register_type(&meta_type::<Runtime>());
+    let apis = registry.map_into_portable(runtime_apis());
     let outer_enums = OuterEnums {
         call_enum_ty: meta_type::<RuntimeCall>(),
         event_enum_ty: meta_type::<RuntimeEvent>(),
         error_enum_ty: meta_type::<RuntimeError>(),
-    };
-    RuntimeMetadataV15::new(
-        pallets(),
+    }
+    .into_portable(&mut registry);
+    let custom = CustomMetadata {
+        map: BTreeMap::new(),
+    }
+    .into_portable(&mut registry);
+    let mut types: PortableRegistry = registry.into();
+    to_finney_paths(&mut types);
+    let metadata = RuntimeMetadataV15 {
+        types,
+        pallets,
         extrinsic,
-        meta_type::<Runtime>(),
-        runtime_apis(),
+        ty,
+        apis,
         outer_enums,
-        CustomMetadata {
-            map: Default::default(),
-        },
-    )
+        custom,
+    };
+    (metadata, unchecked_extrinsic)
 }
 
-/// The mirror as V14 metadata (no runtime APIs or outer enums in V14; clients find the
-/// extrinsic parts through the type parameters of [`UncheckedExtrinsic`]).
+/// The mirror as V14 metadata, derived from [`mirror_v15`] with the same registry (no runtime
+/// APIs, outer enums or pallet docs in V14; clients find the extrinsic parts through the type
+/// parameters of [`UncheckedExtrinsic`]).
 pub fn mirror_v14() -> v14::RuntimeMetadataV14 {
-    let pallets = pallets()
+    let (v15, unchecked_extrinsic) = build();
+    let pallets = v15
+        .pallets
         .into_iter()
         .map(|p| v14::PalletMetadata {
             name: p.name,
@@ -113,9 +146,11 @@ pub fn mirror_v14() -> v14::RuntimeMetadataV14 {
         })
         .collect();
     let extrinsic = v14::ExtrinsicMetadata {
-        ty: meta_type::<UncheckedExtrinsic>(),
+        ty: unchecked_extrinsic,
         version: 4,
-        signed_extensions: signed_extensions()
+        signed_extensions: v15
+            .extrinsic
+            .signed_extensions
             .into_iter()
             .map(|e| v14::SignedExtensionMetadata {
                 identifier: e.identifier,
@@ -124,7 +159,12 @@ pub fn mirror_v14() -> v14::RuntimeMetadataV14 {
             })
             .collect(),
     };
-    v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>())
+    v14::RuntimeMetadataV14 {
+        types: v15.types,
+        pallets,
+        extrinsic,
+        ty: v15.ty,
+    }
 }
 
 /// Every mirrored pallet, in pallet-index order.
@@ -161,6 +201,22 @@ pub(super) fn pallets() -> Vec<PalletMetadata> {
         }),
         ..pallet("SubtensorModule", 7)
     };
+    let sudo = PalletMetadata {
+        storage: Some(storage::sudo()),
+        calls: calls::<SudoCall>(),
+        event: events::<SudoEvent>(),
+        error: Some(PalletErrorMetadata {
+            ty: meta_type::<SudoError>(),
+        }),
+        ..pallet("Sudo", 12)
+    };
+    let admin_utils = PalletMetadata {
+        calls: calls::<AdminUtilsCall>(),
+        error: Some(PalletErrorMetadata {
+            ty: meta_type::<AdminUtilsError>(),
+        }),
+        ..pallet("AdminUtils", 19)
+    };
     let max_fields = u32::try_from(MAX_FIELDS).unwrap_or(u32::MAX);
     let commitments = PalletMetadata {
         storage: Some(storage::commitments()),
@@ -177,13 +233,16 @@ pub(super) fn pallets() -> Vec<PalletMetadata> {
         balances,
         transaction_payment,
         subtensor,
+        sudo,
         commitments,
+        admin_utils,
     ]
 }
 
-/// The runtime APIs nya calls.
+/// The runtime APIs nya calls and the local chain serves (the subtensor and fee ones are
+/// described in [`super::apis`]).
 pub(super) fn runtime_apis() -> Vec<RuntimeApiMetadata> {
-    vec![
+    let mut apis = vec![
         RuntimeApiMetadata {
             name: "AccountNonceApi",
             methods: vec![method::<u32>(
@@ -204,11 +263,21 @@ pub(super) fn runtime_apis() -> Vec<RuntimeApiMetadata> {
             ],
             docs: Vec::new(),
         },
-    ]
+    ];
+    apis.extend(super::apis::runtime_apis());
+    apis
 }
 
-/// Version of each mirrored runtime API trait in spec 393 (V16 records it).
-pub const RUNTIME_API_VERSIONS: &[(&str, u32)] = &[("AccountNonceApi", 1), ("Metadata", 2)];
+/// Version of each mirrored runtime API trait in spec 393 (V16 records it, and `Core.version`
+/// lists them), in the order the chain's runtime declares them.
+pub const RUNTIME_API_VERSIONS: &[(&str, u32)] = &[
+    ("Core", 5),
+    ("Metadata", 2),
+    ("AccountNonceApi", 1),
+    ("TransactionPaymentApi", 4),
+    ("NeuronInfoRuntimeApi", 1),
+    ("SubnetInfoRuntimeApi", 1),
+];
 
 fn method<Out: TypeInfo + 'static>(
     name: &'static str,

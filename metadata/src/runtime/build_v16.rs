@@ -1,6 +1,7 @@
 //! The mirror in V16, the version finney itself serves: the V15 pallets, extensions and runtime
 //! APIs re-expressed in V16's shapes (nothing deprecated, no view functions or associated
-//! types, transaction extensions listed once under extension version 0).
+//! types, transaction extensions listed once under extension version 0), over the V15 type
+//! registry itself, so type ids agree across every version served.
 
 use std::collections::BTreeMap;
 
@@ -13,16 +14,14 @@ use frame_metadata::v16::{
     StorageEntryMetadata, TransactionExtensionMetadata,
 };
 use parity_scale_codec::Compact;
-use scale_info::meta_type;
+use scale_info::form::PortableForm;
 
-use super::build::{RUNTIME_API_VERSIONS, pallets, runtime_apis, signed_extensions_v15};
-use super::calls::{RuntimeCall, RuntimeError, RuntimeEvent};
-use super::types::{MultiAddress, MultiSignature};
+use super::build::{RUNTIME_API_VERSIONS, mirror_v15};
 
 /// Version of the transaction extension set (the only one finney has).
 const EXTENSION_VERSION: u8 = 0;
 
-fn pallet_v16(p: v15::PalletMetadata) -> PalletMetadata {
+fn pallet_v16(p: v15::PalletMetadata<PortableForm>) -> PalletMetadata<PortableForm> {
     let storage = p.storage.map(|s| PalletStorageMetadata {
         prefix: s.prefix,
         entries: s
@@ -72,7 +71,7 @@ fn pallet_v16(p: v15::PalletMetadata) -> PalletMetadata {
     }
 }
 
-fn api_v16(api: v15::RuntimeApiMetadata) -> RuntimeApiMetadata {
+fn api_v16(api: v15::RuntimeApiMetadata<PortableForm>) -> RuntimeApiMetadata<PortableForm> {
     let version = RUNTIME_API_VERSIONS
         .iter()
         .find(|(name, _)| *name == api.name)
@@ -96,10 +95,13 @@ fn api_v16(api: v15::RuntimeApiMetadata) -> RuntimeApiMetadata {
     }
 }
 
-/// The mirror as V16 metadata. Extrinsic format 4 only: finney also accepts 5 (general
-/// transactions), which nya neither sends nor needs.
+/// The mirror as V16 metadata, over [`mirror_v15`]'s registry. Extrinsic format 4 only:
+/// finney also accepts 5 (general transactions), which nya neither sends nor needs.
 pub fn mirror_v16() -> RuntimeMetadataV16 {
-    let extensions: Vec<TransactionExtensionMetadata> = signed_extensions_v15()
+    let v15 = mirror_v15();
+    let extensions: Vec<TransactionExtensionMetadata<PortableForm>> = v15
+        .extrinsic
+        .signed_extensions
         .into_iter()
         .map(|e| TransactionExtensionMetadata {
             identifier: e.identifier,
@@ -110,26 +112,20 @@ pub fn mirror_v16() -> RuntimeMetadataV16 {
     let all = (0..extensions.len()).map(|i| Compact(u32::try_from(i).unwrap_or(u32::MAX)));
     let extrinsic = ExtrinsicMetadata {
         versions: vec![4],
-        address_ty: meta_type::<MultiAddress>(),
-        call_ty: meta_type::<RuntimeCall>(),
-        signature_ty: meta_type::<MultiSignature>(),
+        address_ty: v15.extrinsic.address_ty,
+        call_ty: v15.extrinsic.call_ty,
+        signature_ty: v15.extrinsic.signature_ty,
         transaction_extensions_by_version: BTreeMap::from([(EXTENSION_VERSION, all.collect())]),
         transaction_extensions: extensions,
     };
-    let outer_enums = v15::OuterEnums {
-        call_enum_ty: meta_type::<RuntimeCall>(),
-        event_enum_ty: meta_type::<RuntimeEvent>(),
-        error_enum_ty: meta_type::<RuntimeError>(),
-    };
-    RuntimeMetadataV16::new(
-        pallets().into_iter().map(pallet_v16).collect(),
+    RuntimeMetadataV16 {
+        types: v15.types,
+        pallets: v15.pallets.into_iter().map(pallet_v16).collect(),
         extrinsic,
-        runtime_apis().into_iter().map(api_v16).collect(),
-        outer_enums,
-        v15::CustomMetadata {
-            map: BTreeMap::new(),
-        },
-    )
+        apis: v15.apis.into_iter().map(api_v16).collect(),
+        outer_enums: v15.outer_enums,
+        custom: v15.custom,
+    }
 }
 
 /// The mirror in V16 as a `RuntimeMetadataPrefixed` blob.

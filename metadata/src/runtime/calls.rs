@@ -9,6 +9,7 @@
 use parity_scale_codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
+use super::admin::{AdminUtilsCall, AdminUtilsError, SudoCall, SudoError, SudoEvent};
 use super::dispatch::{DispatchError, DispatchEventInfo};
 use super::errors::{BalancesError, SubtensorModuleError};
 use super::types::{AccountId32, H256, MultiAddress};
@@ -181,9 +182,15 @@ pub enum RuntimeCall {
     /// Subtensor calls.
     #[codec(index = 7)]
     SubtensorModule(SubtensorModuleCall),
+    /// Sudo calls.
+    #[codec(index = 12)]
+    Sudo(SudoCall),
     /// Commitments calls.
     #[codec(index = 18)]
     Commitments(CommitmentsCall),
+    /// AdminUtils calls.
+    #[codec(index = 19)]
+    AdminUtils(AdminUtilsCall),
 }
 
 /// `frame_system::pallet::Event`, the variants a chain emits for ordinary transactions.
@@ -275,6 +282,14 @@ pub enum BalancesEvent {
         /// Its first balance.
         free_balance: u64,
     },
+    /// An account was reaped with less than the existential deposit left; that dust is burnt.
+    #[codec(index = 1)]
+    DustLost {
+        /// The account.
+        account: AccountId32,
+        /// The dust, in rao.
+        amount: u64,
+    },
     /// A transfer succeeded.
     #[codec(index = 2)]
     Transfer {
@@ -306,15 +321,105 @@ pub enum BalancesEvent {
 /// `pallet_subtensor::pallet::Event`, the variants nya reads (unnamed fields, as on chain).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum SubtensorModuleEvent {
+    /// Stake added: (coldkey, hotkey, TAO, alpha, netuid, fee).
+    #[codec(index = 2)]
+    StakeAdded(AccountId32, AccountId32, u64, u64, u16, u64),
+    /// Stake removed: (coldkey, hotkey, TAO, alpha, netuid, fee).
+    #[codec(index = 3)]
+    StakeRemoved(AccountId32, AccountId32, u64, u64, u16, u64),
     /// Weights set: (netuid storage index, uid).
     #[codec(index = 5)]
     WeightsSet(u16, u16),
     /// Neuron registered: (netuid, uid, hotkey).
     #[codec(index = 6)]
     NeuronRegistered(u16, u16, AccountId32),
+    /// `MaxAllowedUids` set: (netuid, value).
+    #[codec(index = 9)]
+    MaxAllowedUidsSet(u16, u16),
+    /// `MaxWeightsLimit` set: (netuid, value).
+    #[codec(index = 10)]
+    MaxWeightLimitSet(u16, u16),
+    /// `Difficulty` set: (netuid, value).
+    #[codec(index = 11)]
+    DifficultySet(u16, u64),
+    /// `AdjustmentInterval` set: (netuid, value).
+    #[codec(index = 12)]
+    AdjustmentIntervalSet(u16, u16),
+    /// `TargetRegistrationsPerInterval` set: (netuid, value).
+    #[codec(index = 13)]
+    RegistrationPerIntervalSet(u16, u16),
+    /// `MaxRegistrationsPerBlock` set: (netuid, value).
+    #[codec(index = 14)]
+    MaxRegistrationsPerBlockSet(u16, u16),
+    /// `ActivityCutoff` set: (netuid, value).
+    #[codec(index = 15)]
+    ActivityCutoffSet(u16, u16),
+    /// `Rho` set: (netuid, value).
+    #[codec(index = 16)]
+    RhoSet(u16, u16),
+    /// `Kappa` set: (netuid, value).
+    #[codec(index = 18)]
+    KappaSet(u16, u16),
+    /// `MinAllowedWeights` set: (netuid, value).
+    #[codec(index = 19)]
+    MinAllowedWeightSet(u16, u16),
+    /// `WeightsSetRateLimit` set: (netuid, value).
+    #[codec(index = 22)]
+    WeightsSetRateLimitSet(u16, u64),
+    /// `ImmunityPeriod` set: (netuid, value).
+    #[codec(index = 23)]
+    ImmunityPeriodSet(u16, u16),
+    /// `BondsMovingAverage` set: (netuid, value).
+    #[codec(index = 24)]
+    BondsMovingAverageSet(u16, u64),
+    /// `MaxAllowedValidators` set: (netuid, value).
+    #[codec(index = 27)]
+    MaxAllowedValidatorsSet(u16, u16),
     /// Axon served: (netuid, hotkey).
     #[codec(index = 28)]
     AxonServed(u16, AccountId32),
+    /// `WeightsVersionKey` set: (netuid, value).
+    #[codec(index = 32)]
+    WeightsVersionKeySet(u16, u64),
+    /// `ServingRateLimit` set: (netuid, value).
+    #[codec(index = 35)]
+    ServingRateLimitSet(u16, u64),
+    /// `Burn` set: (netuid, value).
+    #[codec(index = 36)]
+    BurnSet(u16, u64),
+    /// `MaxBurn` set: (netuid, value).
+    #[codec(index = 37)]
+    MaxBurnSet(u16, u64),
+    /// `MinBurn` set: (netuid, value).
+    #[codec(index = 38)]
+    MinBurnSet(u16, u64),
+    /// `NetworkRegistrationAllowed` set: (netuid, value).
+    #[codec(index = 48)]
+    RegistrationAllowed(u16, bool),
+    /// `NetworkPowRegistrationAllowed` set: (netuid, value).
+    #[codec(index = 49)]
+    PowRegistrationAllowed(u16, bool),
+    /// `Tempo` set: (netuid, value).
+    #[codec(index = 50)]
+    TempoSet(u16, u16),
+    /// `StakeThreshold` set: (value).
+    #[codec(index = 52)]
+    StakeThresholdSet(u64),
+    /// `AdjustmentAlpha` set: (netuid, value).
+    #[codec(index = 53)]
+    AdjustmentAlphaSet(u16, u64),
+    /// Weights committed: (hotkey, netuid storage index, hash).
+    #[codec(index = 83)]
+    WeightsCommitted(AccountId32, u16, H256),
+    /// Weights revealed: (hotkey, netuid storage index, hash).
+    #[codec(index = 84)]
+    WeightsRevealed(AccountId32, u16, H256),
+    /// `RevealPeriodEpochs` set: (netuid, value).
+    #[codec(index = 98)]
+    CommitRevealPeriodsSet(u16, u64),
+    /// `CommitRevealWeightsEnabled` set: (netuid, value).
+    #[codec(index = 99)]
+    CommitRevealEnabled(u16, bool),
 }
 
 /// `pallet_commitments::pallet::Event` (all variants).
@@ -363,6 +468,9 @@ pub enum RuntimeEvent {
     /// Subtensor events.
     #[codec(index = 7)]
     SubtensorModule(SubtensorModuleEvent),
+    /// Sudo events.
+    #[codec(index = 12)]
+    Sudo(SudoEvent),
     /// Commitments events.
     #[codec(index = 18)]
     Commitments(CommitmentsEvent),
@@ -397,7 +505,13 @@ pub enum RuntimeError {
     /// Subtensor errors.
     #[codec(index = 7)]
     SubtensorModule(SubtensorModuleError),
+    /// Sudo errors.
+    #[codec(index = 12)]
+    Sudo(SudoError),
     /// Commitments errors.
     #[codec(index = 18)]
     Commitments(CommitmentsError),
+    /// AdminUtils errors.
+    #[codec(index = 19)]
+    AdminUtils(AdminUtilsError),
 }

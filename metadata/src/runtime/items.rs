@@ -139,6 +139,59 @@ pub const COMMITMENTS_LAST_COMMITMENT: UsedItem =
     UsedItem::Storage("Commitments", "LastCommitment");
 /// `Commitments.MaxSpace`.
 pub const COMMITMENTS_MAX_SPACE: UsedItem = UsedItem::Storage("Commitments", "MaxSpace");
+/// `Sudo.sudo` (its `call` argument is the whole `RuntimeCall`, see [`HASH_DIFFERS_BY_DESIGN`]).
+pub const SUDO_SUDO: UsedItem = UsedItem::Call("Sudo", "sudo");
+/// `AdminUtils.sudo_set_serving_rate_limit`.
+pub const ADMIN_SET_SERVING_RATE_LIMIT: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_serving_rate_limit");
+/// `AdminUtils.sudo_set_weights_version_key`.
+pub const ADMIN_SET_WEIGHTS_VERSION_KEY: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_weights_version_key");
+/// `AdminUtils.sudo_set_weights_set_rate_limit`.
+pub const ADMIN_SET_WEIGHTS_SET_RATE_LIMIT: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_weights_set_rate_limit");
+/// `AdminUtils.sudo_set_immunity_period`.
+pub const ADMIN_SET_IMMUNITY_PERIOD: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_immunity_period");
+/// `AdminUtils.sudo_set_min_allowed_weights`.
+pub const ADMIN_SET_MIN_ALLOWED_WEIGHTS: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_min_allowed_weights");
+/// `AdminUtils.sudo_set_max_allowed_uids`.
+pub const ADMIN_SET_MAX_ALLOWED_UIDS: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_max_allowed_uids");
+/// `AdminUtils.sudo_set_activity_cutoff`.
+pub const ADMIN_SET_ACTIVITY_CUTOFF: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_activity_cutoff");
+/// `AdminUtils.sudo_set_network_registration_allowed`.
+pub const ADMIN_SET_NETWORK_REGISTRATION_ALLOWED: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_network_registration_allowed");
+/// `AdminUtils.sudo_set_target_registrations_per_interval`.
+pub const ADMIN_SET_TARGET_REGISTRATIONS_PER_INTERVAL: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_target_registrations_per_interval");
+/// `AdminUtils.sudo_set_min_burn`.
+pub const ADMIN_SET_MIN_BURN: UsedItem = UsedItem::Call("AdminUtils", "sudo_set_min_burn");
+/// `AdminUtils.sudo_set_max_burn`.
+pub const ADMIN_SET_MAX_BURN: UsedItem = UsedItem::Call("AdminUtils", "sudo_set_max_burn");
+/// `AdminUtils.sudo_set_max_registrations_per_block`.
+pub const ADMIN_SET_MAX_REGISTRATIONS_PER_BLOCK: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_max_registrations_per_block");
+/// `AdminUtils.sudo_set_tempo`.
+pub const ADMIN_SET_TEMPO: UsedItem = UsedItem::Call("AdminUtils", "sudo_set_tempo");
+/// `AdminUtils.sudo_set_stake_threshold`.
+pub const ADMIN_SET_STAKE_THRESHOLD: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_stake_threshold");
+/// `AdminUtils.sudo_set_commit_reveal_weights_enabled`.
+pub const ADMIN_SET_COMMIT_REVEAL_WEIGHTS_ENABLED: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_commit_reveal_weights_enabled");
+/// `AdminUtils.sudo_set_commit_reveal_weights_interval`.
+pub const ADMIN_SET_COMMIT_REVEAL_WEIGHTS_INTERVAL: UsedItem =
+    UsedItem::Call("AdminUtils", "sudo_set_commit_reveal_weights_interval");
+/// `Sudo.Key`.
+pub const SUDO_KEY: UsedItem = UsedItem::Storage("Sudo", "Key");
+/// `Commitments.UsedSpaceOf`.
+pub const COMMITMENTS_USED_SPACE_OF: UsedItem = UsedItem::Storage("Commitments", "UsedSpaceOf");
+/// `System.ParentHash`.
+pub const SYSTEM_PARENT_HASH: UsedItem = UsedItem::Storage("System", "ParentHash");
 /// `AccountNonceApi.account_nonce`.
 pub const ACCOUNT_NONCE: UsedItem = UsedItem::RuntimeApi("AccountNonceApi", "account_nonce");
 /// `Metadata.metadata`.
@@ -147,6 +200,35 @@ pub const METADATA: UsedItem = UsedItem::RuntimeApi("Metadata", "metadata");
 pub const METADATA_AT_VERSION: UsedItem = UsedItem::RuntimeApi("Metadata", "metadata_at_version");
 /// `Metadata.metadata_versions`.
 pub const METADATA_VERSIONS: UsedItem = UsedItem::RuntimeApi("Metadata", "metadata_versions");
+/// `Core.version`.
+pub const CORE_VERSION: UsedItem = UsedItem::RuntimeApi("Core", "version");
+/// `TransactionPaymentApi.query_info`.
+pub const TRANSACTION_PAYMENT_QUERY_INFO: UsedItem =
+    UsedItem::RuntimeApi("TransactionPaymentApi", "query_info");
+/// `NeuronInfoRuntimeApi.get_neurons_lite`.
+pub const NEURON_INFO_GET_NEURONS_LITE: UsedItem =
+    UsedItem::RuntimeApi("NeuronInfoRuntimeApi", "get_neurons_lite");
+/// `NeuronInfoRuntimeApi.get_neuron`.
+pub const NEURON_INFO_GET_NEURON: UsedItem =
+    UsedItem::RuntimeApi("NeuronInfoRuntimeApi", "get_neuron");
+/// `NeuronInfoRuntimeApi.get_neuron_lite`.
+pub const NEURON_INFO_GET_NEURON_LITE: UsedItem =
+    UsedItem::RuntimeApi("NeuronInfoRuntimeApi", "get_neuron_lite");
+/// `SubnetInfoRuntimeApi.get_subnet_hyperparams`.
+pub const SUBNET_INFO_GET_SUBNET_HYPERPARAMS: UsedItem =
+    UsedItem::RuntimeApi("SubnetInfoRuntimeApi", "get_subnet_hyperparams");
+/// `SubnetInfoRuntimeApi.get_subnet_hyperparams_v2`.
+pub const SUBNET_INFO_GET_SUBNET_HYPERPARAMS_V2: UsedItem =
+    UsedItem::RuntimeApi("SubnetInfoRuntimeApi", "get_subnet_hyperparams_v2");
+/// `SubnetInfoRuntimeApi.get_subnet_state`.
+pub const SUBNET_INFO_GET_SUBNET_STATE: UsedItem =
+    UsedItem::RuntimeApi("SubnetInfoRuntimeApi", "get_subnet_state");
+/// `SubnetInfoRuntimeApi.get_selective_metagraph`.
+pub const SUBNET_INFO_GET_SELECTIVE_METAGRAPH: UsedItem =
+    UsedItem::RuntimeApi("SubnetInfoRuntimeApi", "get_selective_metagraph");
+/// `SubnetInfoRuntimeApi.get_selective_mechagraph`.
+pub const SUBNET_INFO_GET_SELECTIVE_MECHAGRAPH: UsedItem =
+    UsedItem::RuntimeApi("SubnetInfoRuntimeApi", "get_selective_mechagraph");
 
 /// Every call, storage entry and runtime API method nya uses. The mirror metadata holds exactly
 /// these (checked by a test), and each one's subxt validation hash must equal finney spec
@@ -194,13 +276,44 @@ pub const USED_ITEMS: &[UsedItem] = &[
     SUBTENSOR_BLOCK_AT_REGISTRATION,
     COMMITMENTS_LAST_COMMITMENT,
     COMMITMENTS_MAX_SPACE,
+    SUDO_SUDO,
+    ADMIN_SET_SERVING_RATE_LIMIT,
+    ADMIN_SET_WEIGHTS_VERSION_KEY,
+    ADMIN_SET_WEIGHTS_SET_RATE_LIMIT,
+    ADMIN_SET_IMMUNITY_PERIOD,
+    ADMIN_SET_MIN_ALLOWED_WEIGHTS,
+    ADMIN_SET_MAX_ALLOWED_UIDS,
+    ADMIN_SET_ACTIVITY_CUTOFF,
+    ADMIN_SET_NETWORK_REGISTRATION_ALLOWED,
+    ADMIN_SET_TARGET_REGISTRATIONS_PER_INTERVAL,
+    ADMIN_SET_MIN_BURN,
+    ADMIN_SET_MAX_BURN,
+    ADMIN_SET_MAX_REGISTRATIONS_PER_BLOCK,
+    ADMIN_SET_TEMPO,
+    ADMIN_SET_STAKE_THRESHOLD,
+    ADMIN_SET_COMMIT_REVEAL_WEIGHTS_ENABLED,
+    ADMIN_SET_COMMIT_REVEAL_WEIGHTS_INTERVAL,
+    SUDO_KEY,
+    COMMITMENTS_USED_SPACE_OF,
+    SYSTEM_PARENT_HASH,
     ACCOUNT_NONCE,
     METADATA,
     METADATA_AT_VERSION,
     METADATA_VERSIONS,
+    CORE_VERSION,
+    TRANSACTION_PAYMENT_QUERY_INFO,
+    NEURON_INFO_GET_NEURON,
+    NEURON_INFO_GET_NEURONS_LITE,
+    NEURON_INFO_GET_NEURON_LITE,
+    SUBNET_INFO_GET_SUBNET_HYPERPARAMS,
+    SUBNET_INFO_GET_SUBNET_HYPERPARAMS_V2,
+    SUBNET_INFO_GET_SUBNET_STATE,
+    SUBNET_INFO_GET_SELECTIVE_METAGRAPH,
+    SUBNET_INFO_GET_SELECTIVE_MECHAGRAPH,
 ];
 
-/// Items of [`USED_ITEMS`] whose type contains the outer `RuntimeEvent`, which the mirror holds
-/// only in part: their whole-item hash cannot equal finney's, and the mirror test compares
-/// them structurally instead (every mirrored variant at the chain's index with its fields).
-pub const HASH_DIFFERS_BY_DESIGN: &[UsedItem] = &[SYSTEM_EVENTS];
+/// Items of [`USED_ITEMS`] whose type contains the outer `RuntimeEvent` or `RuntimeCall`, which
+/// the mirror holds only in part: their whole-item hash cannot equal finney's, and the mirror
+/// test compares them structurally instead (every mirrored variant at the chain's index with
+/// its fields).
+pub const HASH_DIFFERS_BY_DESIGN: &[UsedItem] = &[SYSTEM_EVENTS, SUDO_SUDO];

@@ -6,13 +6,19 @@
 //! - [`items`]: the one list of items nya uses ([`items::USED_ITEMS`]).
 //! - [`types`]: value types (`AccountInfo`, `AxonInfo`, `Registration`, `MultiAddress`, ...).
 //! - [`calls`]: call, event and error enums and the outer `RuntimeCall`/`RuntimeEvent`.
+//! - [`admin`]: `Sudo` and `AdminUtils` (the dev chain's governance calls).
 //! - [`storage`]: storage entries.
 //! - [`dispatch`]: `DispatchError` and the other dispatch outcome types.
 //! - [`era`]: transaction mortality.
 //! - [`errors`]: complete error enums of Balances and SubtensorModule.
 //! - [`extensions`]: the signed extensions, in order.
+//! - [`paths`]: finney's type path for each mirrored type, applied to the built registry.
+//! - [`apis`]: the runtime API structs (neuron and subnet info, metagraph, hyperparameters,
+//!   fee info, runtime version) and their methods' metadata.
 //! - [`build`]: the V15 and V14 metadata built from all of the above; [`build_v16`]: V16.
 
+pub mod admin;
+pub mod apis;
 pub mod build;
 pub mod build_v16;
 pub mod calls;
@@ -21,6 +27,7 @@ pub mod era;
 pub mod errors;
 pub mod extensions;
 pub mod items;
+pub mod paths;
 pub mod storage;
 pub mod types;
 

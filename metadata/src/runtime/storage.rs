@@ -9,7 +9,9 @@ use parity_scale_codec::Encode;
 use scale_info::{TypeInfo, meta_type};
 
 use super::calls::RuntimeEvent;
-use super::types::{AccountId32, AccountInfo, AxonInfo, EventRecord, H256, Registration};
+use super::types::{
+    AccountId32, AccountInfo, AxonInfo, EventRecord, H256, Registration, UsageTracker,
+};
 
 /// Default of `SubtensorModule.Burn`: 0.1 TAO in rao.
 pub const DEFAULT_BURN: u64 = 100_000_000;
@@ -96,6 +98,7 @@ pub fn system() -> PalletStorageMetadata {
                 &[StorageHasher::Twox64Concat],
                 H256::default().encode(),
             ),
+            plain::<H256>("ParentHash", D, H256::default().encode()),
         ],
     }
 }
@@ -216,7 +219,25 @@ pub fn commitments() -> PalletStorageMetadata {
                 StorageEntryModifier::Default,
                 DEFAULT_MAX_SPACE.encode(),
             ),
+            map::<(u16, AccountId32), UsageTracker>(
+                "UsedSpaceOf",
+                StorageEntryModifier::Optional,
+                &[Identity, Twox64Concat],
+                none(),
+            ),
         ],
+    }
+}
+
+/// `Sudo` storage.
+pub fn sudo() -> PalletStorageMetadata {
+    PalletStorageMetadata {
+        prefix: "Sudo",
+        entries: vec![plain::<AccountId32>(
+            "Key",
+            StorageEntryModifier::Optional,
+            none(),
+        )],
     }
 }
 

@@ -11,17 +11,19 @@ use subxt_metadata::Metadata;
 use super::calls::{CommitmentsCall, RuntimeCall, SubtensorModuleCall};
 use super::items::{HASH_DIFFERS_BY_DESIGN, USED_ITEMS, UsedItem};
 use super::types::{AccountId32, AccountInfo, Registration};
-use super::{mirror_prefixed, mirror_prefixed_v14, mirror_prefixed_v16, mirror_v15, mirror_v16};
+use super::{
+    mirror_prefixed, mirror_prefixed_v14, mirror_prefixed_v16, mirror_v14, mirror_v15, mirror_v16,
+};
 use crate::commitment::{CommitmentInfo, Data, RawBytes};
 
 const BLOB: &str = "chain/finney-spec393.scale";
 
-fn blob_bytes() -> Option<Vec<u8>> {
+pub(super) fn blob_bytes() -> Option<Vec<u8>> {
     let path = crate::fixtures::path(BLOB)?;
     Some(std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display())))
 }
 
-fn blob_v16(bytes: &[u8]) -> v16::RuntimeMetadataV16 {
+pub(super) fn blob_v16(bytes: &[u8]) -> v16::RuntimeMetadataV16 {
     let prefixed = RuntimeMetadataPrefixed::decode(&mut &bytes[..]).expect("spec-393 blob decodes");
     match prefixed.1 {
         RuntimeMetadata::V16(md) => md,
@@ -131,8 +133,8 @@ fn view_v16(p: &v16::PalletMetadata<scale_info::form::PortableForm>) -> PalletVi
     }
 }
 
-/// Two registries' views of one type: same definitions, field names and order, variant names
-/// and indices, array lengths and primitives (type paths and docs are not compared).
+/// Two registries' views of one type: same type paths, definitions, field names and order,
+/// variant names and indices, array lengths and primitives (docs are not compared).
 struct Shapes<'a> {
     mirror: &'a PortableRegistry,
     chain: &'a PortableRegistry,
@@ -203,6 +205,11 @@ impl<'a> Shapes<'a> {
                 .push(format!("{at}: type #{ours} or chain #{theirs} missing"));
             return;
         };
+        if a.path != b.path {
+            let (ours, theirs) = (a.path.segments.join("::"), b.path.segments.join("::"));
+            self.diffs
+                .push(format!("{at}: path {ours:?}, chain {theirs:?}"));
+        }
         match (&a.type_def, &b.type_def) {
             (TypeDef::Composite(x), TypeDef::Composite(y)) => self.fields(at, &x.fields, &y.fields),
             (TypeDef::Variant(x), TypeDef::Variant(y)) => {
@@ -362,6 +369,79 @@ fn runtime_mirror_is_accepted_by_subxt() {
             "{item:?} missing from the mirror as subxt sees it"
         );
     }
+}
+
+#[test]
+fn runtime_mirror_versions_share_one_registry_with_account_id_first() {
+    let (v14, v15, v16) = (mirror_v14(), mirror_v15(), mirror_v16());
+    assert!(v14.types == v15.types, "V14 and V15 registries differ");
+    assert!(v16.types == v15.types, "V16 and V15 registries differ");
+    let path = |id: u32| v15.types.resolve(id).map(|t| t.path.segments.join("::"));
+    assert_eq!(path(0).as_deref(), Some("sp_core::crypto::AccountId32"));
+    // V14 names the extrinsic through sp_runtime's UncheckedExtrinsic, whose parameters are
+    // V15's extrinsic parts (same ids).
+    assert_eq!(v14.extrinsic.version, 4);
+    let uxt = v15
+        .types
+        .resolve(v14.extrinsic.ty.id)
+        .expect("V14's extrinsic type is in the registry");
+    assert_eq!(
+        uxt.path.segments.join("::"),
+        "sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic"
+    );
+    let params: Vec<_> = uxt
+        .type_params
+        .iter()
+        .map(|p| (p.name.as_str(), p.ty.map(|t| t.id)))
+        .collect();
+    let ext = &v15.extrinsic;
+    assert_eq!(
+        params,
+        [
+            ("Address", Some(ext.address_ty.id)),
+            ("Call", Some(ext.call_ty.id)),
+            ("Signature", Some(ext.signature_ty.id)),
+            ("Extra", Some(ext.extra_ty.id)),
+        ]
+    );
+    let v14_extensions: Vec<_> = v14
+        .extrinsic
+        .signed_extensions
+        .iter()
+        .map(|e| (e.ty.id, e.additional_signed.id))
+        .collect();
+    let v15_extensions: Vec<_> = ext
+        .signed_extensions
+        .iter()
+        .map(|e| (e.ty.id, e.additional_signed.id))
+        .collect();
+    assert_eq!(v14_extensions, v15_extensions);
+    assert_eq!(
+        (v16.extrinsic.address_ty.id, v16.extrinsic.call_ty.id),
+        (ext.address_ty.id, ext.call_ty.id)
+    );
+    assert_eq!(
+        v16.outer_enums.event_enum_ty.id,
+        v15.outer_enums.event_enum_ty.id
+    );
+    // Pallets point at the same ids in V14 and V15.
+    for (old, new) in v14.pallets.iter().zip(&v15.pallets) {
+        assert_eq!(old.name, new.name);
+        assert!(old.storage == new.storage, "{} storage", old.name);
+        assert!(old.constants == new.constants, "{} constants", old.name);
+        assert!(old.calls == new.calls, "{} calls", old.name);
+        assert!(old.event == new.event, "{} events", old.name);
+        assert!(old.error == new.error, "{} errors", old.name);
+    }
+    assert_eq!(v14.pallets.len(), v15.pallets.len());
+    // The SDK reads Balances.ExistentialDeposit from V14 before a transfer.
+    let deposit = v14
+        .pallets
+        .iter()
+        .find(|p| p.name == "Balances")
+        .and_then(|p| p.constants.iter().find(|c| c.name == "ExistentialDeposit"))
+        .expect("Balances.ExistentialDeposit in V14");
+    assert_eq!(deposit.value, 500u64.encode());
 }
 
 #[test]
@@ -542,10 +622,13 @@ fn runtime_mirror_structure_matches_spec393() {
     );
 }
 
+/// `T` alone in a registry, under finney's paths as the mirror serves it.
 fn portable<T: TypeInfo + 'static>() -> (PortableRegistry, u32) {
     let mut registry = Registry::new();
     let id = registry.register_type(&meta_type::<T>()).id;
-    (registry.into(), id)
+    let mut types = registry.into();
+    super::paths::to_finney_paths(&mut types);
+    (types, id)
 }
 
 #[test]

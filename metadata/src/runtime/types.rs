@@ -12,16 +12,36 @@ use scale_info::{Path, Type, TypeInfo};
 use crate::commitment::{CommitmentInfo, Data, data};
 
 /// An sr25519 public key / SS58 account (`sp_core::crypto::AccountId32`).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, TypeInfo,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
 pub struct AccountId32(pub [u8; 32]);
 
 /// A 32-byte hash (`primitive_types::H256`): block hashes, genesis hash.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, TypeInfo,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
 pub struct H256(pub [u8; 32]);
+
+/// A newtype over `[u8; 32]` registered under the chain's own type path: clients (the Python
+/// SDK among them) recognise accounts and hashes by path, which a derive would set to ours.
+fn bytes32_type(name: &'static str, module: &'static str) -> Type {
+    Type::builder()
+        .path(Path::new(name, module))
+        .composite(Fields::unnamed().field(|f| f.ty::<[u8; 32]>().type_name("[u8; 32]")))
+}
+
+impl TypeInfo for AccountId32 {
+    type Identity = Self;
+
+    fn type_info() -> Type {
+        bytes32_type("AccountId32", "sp_core::crypto")
+    }
+}
+
+impl TypeInfo for H256 {
+    type Identity = Self;
+
+    fn type_info() -> Type {
+        bytes32_type("H256", "primitive_types")
+    }
+}
 
 /// `pallet_balances::types::ExtraFlags`: a bit set whose top bit marks accounts on the
 /// current reference-counting logic; new accounts carry it, hence the non-zero default.
@@ -136,6 +156,16 @@ pub struct Registration {
     pub block: u32,
     /// The committed fields.
     pub info: CommitmentInfo,
+}
+
+/// `pallet_commitments::types::UsageTracker`, the value of `Commitments.UsedSpaceOf`: how many
+/// bytes a (netuid, hotkey) has committed in the subnet epoch `last_epoch`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct UsageTracker {
+    /// Epoch index (`(block + netuid + 1) / (tempo + 1)`) the count belongs to.
+    pub last_epoch: u64,
+    /// Bytes used in that epoch.
+    pub used_space: u64,
 }
 
 impl TypeInfo for CommitmentInfo {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod distill;
 pub mod hub;
+pub mod localnet;
 pub mod manifest;
 pub mod probe;
 pub mod refine;
@@ -27,6 +28,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         Command::Refine(args) => refine::run(args, settings),
         Command::Distill(args) => distill::run(args),
         Command::Hub(cmd) => hub::run(cmd, settings),
+        Command::Localnet(args) => localnet::run(args, settings),
         Command::Probe(args) => probe::run(args, settings),
         Command::Bench(cmd) => bench::run(cmd, settings),
     }
