@@ -593,3 +593,150 @@ async fn the_pool_refuses_bad_transactions_with_substrates_errors() {
     assert!(err.code == 1010 || err.code == 1012, "{err:?}");
     net.localnet.stop().await;
 }
+
+/// A runtime upgrade scheduled at block 3 (spec 365 before it, 393 from it), crossed by a
+/// subxt client connected before it: a transfer in spec 365, the upgrade heard through
+/// `state_subscribeRuntimeVersion` and the upgrade block's digest, a transaction signed for
+/// 365 refused after it, subxt re-reading the version and metadata and transferring in 393,
+/// and historic queries answering with each block's own version.
+#[tokio::test]
+async fn a_client_connected_before_a_runtime_upgrade_works_across_it() {
+    use subxt::config::RpcConfigFor;
+    use subxt::config::substrate::DigestItem;
+    use subxt::rpcs::{LegacyRpcMethods, RpcClient};
+
+    let config = LocalnetConfig {
+        port: 0,
+        manual_seal: true,
+        upgrade_at: Some(3),
+        ..LocalnetConfig::default()
+    };
+    let localnet = spawn(config).await.expect("localnet starts");
+    let api = OnlineClient::<SubstrateConfig>::from_url(localnet.ws_url())
+        .await
+        .expect("subxt connects");
+    let net = Net { localnet, api };
+    let rpc = LegacyRpcMethods::<RpcConfigFor<SubstrateConfig>>::new(
+        RpcClient::from_url(net.localnet.ws_url())
+            .await
+            .expect("raw rpc client"),
+    );
+    let mut versions = rpc
+        .state_subscribe_runtime_version()
+        .await
+        .expect("runtime version subscription");
+    let first = versions.next().await.expect("a version").expect("decodes");
+    assert_eq!((first.spec_version, first.transaction_version), (365, 1));
+    // WeightsCommitted is SubtensorModule event 79 in spec 365 and 83 in spec 393.
+    let event_name = |metadata: &subxt::Metadata, index: u8| {
+        metadata
+            .pallet_by_name("SubtensorModule")
+            .and_then(|p| p.event_variant_by_index(index))
+            .map(|v| v.name.clone())
+    };
+
+    net.localnet.produce_blocks(1).await.expect("block 1");
+    let alice = Keypair::dev("Alice");
+    let receiver = fresh("upgrade-receiver");
+    let before = net.api.at_current_block().await.expect("block 1");
+    assert_eq!(before.spec_version(), 365);
+    assert_eq!(
+        event_name(before.metadata_ref(), 79).as_deref(),
+        Some("WeightsCommitted")
+    );
+    net.submit(&transfer(&receiver, TAO), &alice)
+        .await
+        .expect("a transfer in spec 365");
+    assert_eq!(net.free(&receiver).await, TAO);
+
+    // Signed now, for spec 365, and held back past the upgrade.
+    let held = net
+        .api
+        .tx()
+        .await
+        .expect("tx client at block 2")
+        .create_signed(&transfer(&receiver, 2 * TAO), &alice, Default::default())
+        .await
+        .expect("signed for 365")
+        .encoded()
+        .to_vec();
+
+    let upgrade = net
+        .localnet
+        .produce_blocks(2)
+        .await
+        .expect("blocks 3 and 4");
+    let upgraded = versions
+        .next()
+        .await
+        .expect("a new version")
+        .expect("decodes");
+    assert_eq!(upgraded.spec_version, 393);
+    let header = rpc
+        .chain_get_header(Some(subxt::utils::H256(upgrade[0].0)))
+        .await
+        .expect("header")
+        .expect("block 3");
+    assert!(
+        header
+            .digest
+            .logs
+            .iter()
+            .any(|log| matches!(log, DigestItem::RuntimeEnvironmentUpdated)),
+        "block 3 announces the new runtime"
+    );
+
+    let err = submit_raw(&net, &held).await;
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (1010, "Invalid Transaction")
+    );
+    assert_eq!(
+        err.data.map(|d| d.get().to_string()),
+        Some("\"Transaction has a bad signature\"".to_string())
+    );
+
+    let after = net.api.at_current_block().await.expect("block 4");
+    assert_eq!(after.spec_version(), 393);
+    assert_eq!(
+        event_name(after.metadata_ref(), 83).as_deref(),
+        Some("WeightsCommitted")
+    );
+    net.submit(&transfer(&receiver, 3 * TAO), &alice)
+        .await
+        .expect("a transfer in spec 393");
+    assert_eq!(net.free(&receiver).await, 4 * TAO);
+
+    let block1 = rpc
+        .chain_get_block_hash(Some(1u32.into()))
+        .await
+        .expect("block hash")
+        .expect("block 1");
+    let old = rpc
+        .state_get_runtime_version(Some(block1))
+        .await
+        .expect("version at block 1");
+    assert_eq!(old.spec_version, 365);
+    let best = rpc
+        .state_get_runtime_version(None)
+        .await
+        .expect("version at best");
+    assert_eq!(best.spec_version, 393);
+    let old_metadata = rpc
+        .state_get_metadata(Some(block1))
+        .await
+        .expect("metadata at block 1")
+        .to_frame_metadata()
+        .expect("decodes");
+    let old_metadata = subxt::Metadata::try_from(old_metadata).expect("subxt reads it");
+    let extensions = old_metadata
+        .extrinsic()
+        .transaction_extensions_by_version(0)
+        .map(|e| e.count());
+    assert_eq!(
+        extensions,
+        Some(12),
+        "spec 365 had no CheckShieldedTxValidity"
+    );
+    net.localnet.stop().await;
+}

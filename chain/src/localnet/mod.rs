@@ -14,6 +14,7 @@
 //! - [`node`]: the chain itself (block production, imports, subscriptions).
 //! - [`rpc`]: the JSON-RPC server (WebSocket and HTTP on one port).
 //! - [`service`]: [`spawn`] for tests and the `nya localnet` command.
+//! - [`spec`]: the runtimes (finney spec 365 and 393) and a scheduled upgrade between them.
 
 pub mod block;
 pub mod extrinsic;
@@ -24,6 +25,7 @@ pub mod rpc;
 pub mod runtime;
 pub mod runtime_api;
 pub mod service;
+pub mod spec;
 pub mod state;
 pub mod store;
 

@@ -2,6 +2,10 @@
 //! them together. Every block is final the moment it is stored (there is one author and no
 //! forks), and it is durable on disk before anyone hears of it.
 //!
+//! Runtimes: the state after each block holds one runtime (finney spec 365 or 393, recorded
+//! with the block); it answers runtime API calls at that block, validates transactions for the
+//! next one and builds it, and a scheduled upgrade switches it ([`super::spec`]).
+//!
 //! Locking: one mutex around the store and pool. Block production holds it while it builds,
 //! commits (fsync) and prunes, so readers see either the old head or the new one, never half.
 
@@ -10,17 +14,19 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use nya_metadata::runtime::calls::RuntimeEvent;
-use nya_metadata::runtime::types::{AccountId32, EventRecord, H256};
+use nya_metadata::runtime::calls::{RuntimeEvent, SystemEvent};
+use nya_metadata::runtime::items::SYSTEM_EVENTS;
+use nya_metadata::runtime::types::{AccountId32, EventRecord, H256, Phase};
 use tokio::sync::{broadcast, mpsc};
 
 use super::block::{self, Block, Digest, DigestItem, Header};
-use super::extrinsic::{self, ChainContext, RpcError, codes};
+use super::extrinsic::{self, ChainContext, CheckError, RpcError, codes};
 use super::genesis::{GenesisConfig, GenesisError};
 use super::pool::{Pool, PoolEvent, PoolLimits};
 use super::rpc::{BackendError, ChainBackend, SubmitError, TxStatus};
 use super::runtime::{self, ApplyOutcome};
 use super::runtime_api::{self, RuntimeApiError};
+use super::spec::{BlockRuntime, RuntimeSpec, SpecHistory, genesis_runtime};
 use super::state::{MemoryState, Overlay, StorageRead};
 use super::store::{Store, StoreError, StoredBlock};
 
@@ -42,6 +48,27 @@ pub enum NodeError {
     /// An unknown block hash.
     #[error("unknown block 0x{0}")]
     UnknownBlock(String),
+    /// A stored block records a runtime this localnet does not have.
+    #[error("block {block} records spec version {spec_version}, which this localnet cannot run")]
+    UnknownSpec {
+        /// The block.
+        block: u32,
+        /// Its recorded spec version.
+        spec_version: u32,
+    },
+    /// The stored chain's runtime goes back to an older one (runtimes only move forward).
+    #[error("the stored chain goes back from spec {from} at genesis to spec {to} at block {block}")]
+    SpecDowngrade {
+        /// The genesis spec version.
+        from: u32,
+        /// The later, older spec version.
+        to: u32,
+        /// The block that records it.
+        block: u32,
+    },
+    /// An upgrade scheduled at genesis, which has no runtime before it.
+    #[error("a runtime upgrade cannot be scheduled at block 0; the first block it can enact is 1")]
+    UpgradeAtGenesis,
 }
 
 /// How to build the node.
@@ -53,6 +80,9 @@ pub struct NodeConfig {
     pub genesis: GenesisConfig,
     /// Block time, for the Aura slot in each header's digest.
     pub block_time_ms: u64,
+    /// Block that enacts a runtime upgrade from spec 365 (run from genesis) to spec 393; `None`
+    /// runs spec 393 from genesis. See [`super::spec`].
+    pub upgrade_at: Option<u32>,
 }
 
 /// Bytes of extrinsics one block takes (finney's normal-class block length, 5 MiB × 75%).
@@ -63,6 +93,8 @@ struct Inner {
     pool: Pool,
     /// Watchers of submitted transactions, by transaction hash.
     watchers: BTreeMap<H256, Vec<mpsc::UnboundedSender<TxStatus>>>,
+    /// The runtime each stored block's state holds.
+    specs: SpecHistory,
 }
 
 /// The localnet chain.
@@ -71,11 +103,16 @@ pub struct Node {
     genesis_hash: H256,
     block_time_ms: u64,
     heads: broadcast::Sender<Header>,
+    /// Block that enacts the scheduled runtime upgrade, if one is scheduled.
+    upgrade_at: Option<u32>,
 }
 
 impl Node {
     /// Opens (or creates, from the genesis) the chain.
     pub fn open(config: &NodeConfig) -> Result<Arc<Node>, NodeError> {
+        if config.upgrade_at == Some(0) {
+            return Err(NodeError::UpgradeAtGenesis);
+        }
         let mut store = Store::open(config.data_dir.as_deref())?;
         if store.best().is_none() {
             let state = config.genesis.build()?;
@@ -86,7 +123,7 @@ impl Node {
                 hash,
                 header,
                 extrinsics: Vec::new(),
-                spec_version: runtime_api::runtime_version().spec_version,
+                spec_version: genesis_runtime(config.upgrade_at).spec_version(),
             };
             let changes = state.0.into_iter().map(|(k, v)| (k, Some(v))).collect();
             store.commit_block(&genesis, &changes)?;
@@ -94,16 +131,19 @@ impl Node {
         let genesis_hash = store
             .hash_of(0)?
             .ok_or_else(|| NodeError::UnknownBlock("genesis".into()))?;
+        let specs = spec_history(&store)?;
         let (heads, _) = broadcast::channel(256);
         Ok(Arc::new(Node {
             inner: Mutex::new(Inner {
                 store,
                 pool: Pool::new(PoolLimits::default()),
                 watchers: BTreeMap::new(),
+                specs,
             }),
             genesis_hash,
             block_time_ms: config.block_time_ms.max(1),
             heads,
+            upgrade_at: config.upgrade_at,
         }))
     }
 
@@ -155,10 +195,19 @@ impl Node {
         at: Option<H256>,
         f: impl FnOnce(&dyn StorageRead, u32) -> T,
     ) -> Result<T, NodeError> {
+        self.with_runtime_state(at, |state, number, _| f(state, number))
+    }
+
+    /// [`Node::with_state`], also passing the runtime in that state.
+    fn with_runtime_state<T>(
+        &self,
+        at: Option<H256>,
+        f: impl FnOnce(&dyn StorageRead, u32, RuntimeSpec) -> T,
+    ) -> Result<T, NodeError> {
         let inner = self.lock()?;
         let number = Self::number_at(&inner.store, at)?;
         let state = inner.store.state_at(number)?;
-        let result = f(&state, number);
+        let result = f(&state, number, inner.specs.at(number));
         // A damaged row reads as absent inside `f`; report it instead of a wrong answer.
         match state.take_error() {
             Some(err) => Err(err.into()),
@@ -166,21 +215,30 @@ impl Node {
         }
     }
 
-    /// A runtime API call (`state_call`) at block `at`.
+    /// A runtime API call (`state_call`) at block `at`, run by the runtime in that block's
+    /// state (so `Core_version` and `Metadata_*` answer with that block's version).
     pub fn call(
         &self,
         at: Option<H256>,
         method: &str,
         args: &[u8],
     ) -> Result<Result<Vec<u8>, RuntimeApiError>, NodeError> {
-        self.with_state(at, |state, number| {
-            runtime_api::call(state, method, args, number)
+        self.with_runtime_state(at, |state, number, spec| {
+            runtime_api::call_for(spec, state, method, args, number)
         })
     }
 
-    /// The context transactions are checked in: the next block on top of `best`.
-    fn chain_context(best_number: u32, best_hash: H256) -> ChainContext {
-        let version = runtime_api::runtime_version();
+    /// The runtime in the state after block `at` (the best block when `None`).
+    pub fn runtime_at(&self, at: Option<H256>) -> Result<RuntimeSpec, NodeError> {
+        let inner = self.lock()?;
+        let number = Self::number_at(&inner.store, at)?;
+        Ok(inner.specs.at(number))
+    }
+
+    /// The context transactions are checked in: the next block on top of `best`, built by
+    /// `runtime`, whose spec and transaction versions they must be signed for.
+    fn chain_context(runtime: RuntimeSpec, best_number: u32, best_hash: H256) -> ChainContext {
+        let version = runtime.runtime_version();
         ChainContext {
             spec_version: version.spec_version,
             transaction_version: version.transaction_version,
@@ -208,7 +266,11 @@ impl Node {
         // (frame's validate_transaction initialises the block first).
         let mut overlay = Overlay::new(inner.store.head());
         runtime::note_parent(&mut overlay, best_number + 1, best_hash);
-        let context = Self::chain_context(best_number, best_hash);
+        let spec = inner.specs.at(best_number);
+        if let Err(refused) = refuse_unknown_call(spec, &bytes) {
+            return Err(refused.rpc_error());
+        }
+        let context = Self::chain_context(spec, best_number, best_hash);
         let submitted = inner
             .pool
             .submit_bytes(&bytes, &context, &overlay, Instant::now());
@@ -272,8 +334,18 @@ impl Node {
         let mut events: Vec<EventRecord<RuntimeEvent>> = Vec::new();
         runtime::note_parent(&mut overlay, number, parent_hash);
         runtime::initialize_block(&mut overlay, number, &mut events)?;
+        let runtimes =
+            BlockRuntime::of_block(inner.specs.at(parent_number), number, self.upgrade_at);
+        if runtimes.upgrades() {
+            // What `System.set_code` records when a scheduled upgrade is enacted.
+            events.push(EventRecord {
+                phase: Phase::Initialization,
+                event: RuntimeEvent::System(SystemEvent::CodeUpdated),
+                topics: Vec::new(),
+            });
+        }
 
-        let context = Self::chain_context(parent_number, parent_hash);
+        let context = Self::chain_context(runtimes.builds, parent_number, parent_hash);
         let candidates = inner.pool.ready_for_block(|who| nonce_of(head, who));
         let mut included: Vec<(H256, Vec<u8>)> = Vec::new();
         let mut invalid = Vec::new();
@@ -285,6 +357,10 @@ impl Node {
             // Re-check against the block so far: an earlier transaction may have spent the
             // balance this one's fee needs, or used its nonce.
             match extrinsic::check_for_block(&tx.encoded, &context, &overlay) {
+                Ok(checked) if !runtimes.builds.has_call(&checked.call.call) => {
+                    tracing::debug!(tx = %hex::encode(tx.hash.0), "dropping a call the runtime lacks");
+                    invalid.push(tx.hash);
+                }
                 Ok(checked) => {
                     let index = u32::try_from(included.len()).unwrap_or(u32::MAX);
                     let outcome = runtime::apply_extrinsic(
@@ -306,7 +382,14 @@ impl Node {
                 }
             }
         }
+        // An older runtime writes its events in its own numbering.
+        let old_events = (runtimes.builds != RuntimeSpec::LATEST)
+            .then(|| runtimes.builds.encode_events(&events));
         runtime::finalize_block(&mut overlay, number, parent_hash, events);
+        if let Some(encoded) = old_events {
+            overlay.set_raw(runtime::system::item_prefix(SYSTEM_EVENTS), encoded);
+            overlay.commit_layer();
+        }
         let changes = overlay.into_changes();
 
         let extrinsics: Vec<Vec<u8>> = included.iter().map(|(_, b)| b.clone()).collect();
@@ -316,7 +399,7 @@ impl Node {
             state_root: block::state_root(&parent.header.state_root, &changes),
             extrinsics_root: block::extrinsics_root(&extrinsics),
             digest: Digest {
-                logs: vec![DigestItem::aura_pre_runtime(self.aura_slot())],
+                logs: digest_logs(self.aura_slot(), runtimes.upgrades()),
             },
         };
         let hash = header.hash();
@@ -325,9 +408,10 @@ impl Node {
             hash,
             header: header.clone(),
             extrinsics,
-            spec_version: runtime_api::runtime_version().spec_version,
+            spec_version: runtimes.after.spec_version(),
         };
         inner.store.commit_block(&stored, &changes)?;
+        inner.specs.record(number, runtimes.after);
 
         // Durable: now tell the pool, the watchers and the subscribers.
         let now = Instant::now();
@@ -359,6 +443,80 @@ impl Node {
             .unwrap_or(0);
         block::aura_slot(now_ms, self.block_time_ms)
     }
+}
+
+/// A block's digest: the Aura pre-runtime slot, then, in a block that enacts a runtime
+/// upgrade, `RuntimeEnvironmentUpdated` (what `System.set_code` deposits).
+fn digest_logs(slot: u64, upgrades: bool) -> Vec<DigestItem> {
+    let mut logs = vec![DigestItem::aura_pre_runtime(slot)];
+    if upgrades {
+        logs.push(DigestItem::RuntimeEnvironmentUpdated);
+    }
+    logs
+}
+
+/// Refuses an extrinsic whose call `runtime` does not have (a call added in a later spec),
+/// as that runtime's own decoding would. Bytes that do not decode are left to the pool's
+/// check, which reports them.
+fn refuse_unknown_call(runtime: RuntimeSpec, submitted: &[u8]) -> Result<(), CheckError> {
+    if runtime == RuntimeSpec::LATEST {
+        return Ok(());
+    }
+    let decoded = extrinsic::extrinsic_bytes(submitted).and_then(extrinsic::decode_extrinsic);
+    match decoded {
+        Ok(xt) if !runtime.has_call(&xt.call) => Err(CheckError::Undecodable(format!(
+            "Could not decode `Call`, variant doesn't exist in spec {}",
+            runtime.spec_version()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Which runtime each stored block's state holds, read back from the store: the genesis
+/// block's and the best block's, and where they differ, the first block with the best's
+/// (found by bisection: runtimes only move forward).
+fn spec_history(store: &Store) -> Result<SpecHistory, NodeError> {
+    let spec_of = |number: u32| -> Result<RuntimeSpec, NodeError> {
+        let block = store
+            .block_by_number(number)?
+            .ok_or_else(|| NodeError::UnknownBlock(number.to_string()))?;
+        RuntimeSpec::from_spec_version(block.spec_version).ok_or(NodeError::UnknownSpec {
+            block: number,
+            spec_version: block.spec_version,
+        })
+    };
+    let (best, _) = store
+        .best()
+        .ok_or_else(|| NodeError::UnknownBlock("best".into()))?;
+    let genesis = spec_of(0)?;
+    let latest = spec_of(best)?;
+    if latest < genesis {
+        return Err(NodeError::SpecDowngrade {
+            from: genesis.spec_version(),
+            to: latest.spec_version(),
+            block: best,
+        });
+    }
+    if latest == genesis {
+        return Ok(SpecHistory {
+            genesis,
+            upgraded_at: None,
+        });
+    }
+    // Invariant: block `high` holds `latest`, blocks before `low` do not.
+    let (mut low, mut high) = (1, best);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if spec_of(middle)? == latest {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    Ok(SpecHistory {
+        genesis,
+        upgraded_at: Some(high),
+    })
 }
 
 /// The account nonce of `who` in `state` (0 for a damaged record: the pool then keeps the
@@ -494,3 +652,6 @@ impl ChainBackend for Node {
 fn internal(err: NodeError) -> BackendError {
     BackendError::Internal(err.to_string())
 }
+
+#[cfg(test)]
+mod tests;

@@ -46,6 +46,7 @@ use sp_crypto_hashing::blake2_64;
 pub use metagraph::Graph;
 
 use super::runtime::system;
+use super::spec::RuntimeSpec;
 use super::state::{CorruptValue, StorageRead, get_or_default};
 
 /// finney's `spec_name` and `impl_name`.
@@ -107,24 +108,37 @@ pub fn call<S: StorageRead + ?Sized>(
     args: &[u8],
     block: u32,
 ) -> Result<Vec<u8>, RuntimeApiError> {
+    call_for(RuntimeSpec::LATEST, state, method, args, block)
+}
+
+/// [`call`] run by `spec`, the runtime in `state`: `Core_version` and `Metadata_*` answer
+/// with its version and metadata, and methods it lacks are not found.
+pub fn call_for<S: StorageRead + ?Sized>(
+    spec: RuntimeSpec,
+    state: &S,
+    method: &str,
+    args: &[u8],
+    block: u32,
+) -> Result<Vec<u8>, RuntimeApiError> {
     let item = SERVED
         .iter()
         .copied()
+        .filter(|item| spec.has_api(item))
         .find(|item| state_call_name(item) == method)
         .ok_or_else(|| RuntimeApiError::MethodNotFound(quoted(method)))?;
     let name = item.name();
     Ok(match item {
         items::CORE_VERSION => {
             decode_args::<()>(name, args)?;
-            runtime_version().encode()
+            spec.runtime_version().encode()
         }
         items::METADATA => {
             decode_args::<()>(name, args)?;
-            OpaqueMetadata(metadata_v14().to_vec()).encode()
+            OpaqueMetadata(spec.metadata_v14().to_vec()).encode()
         }
         items::METADATA_AT_VERSION => {
             let version: u32 = decode_args(name, args)?;
-            metadata_bytes(version)
+            spec.metadata(version)
                 .map(|bytes| OpaqueMetadata(bytes.to_vec()))
                 .encode()
         }

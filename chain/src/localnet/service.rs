@@ -44,6 +44,10 @@ pub struct LocalnetConfig {
     pub data_dir: Option<PathBuf>,
     /// Genesis accounts, sudo and subnets (ignored when the data dir already holds a chain).
     pub genesis: GenesisConfig,
+    /// Run finney spec 365 from genesis and upgrade to spec 393 at this block (at least 1),
+    /// so clients are tested across a runtime upgrade; `None` runs spec 393 throughout.
+    /// See [`super::spec`].
+    pub upgrade_at: Option<u32>,
 }
 
 impl Default for LocalnetConfig {
@@ -54,6 +58,7 @@ impl Default for LocalnetConfig {
             manual_seal: false,
             data_dir: None,
             genesis: GenesisConfig::default(),
+            upgrade_at: None,
         }
     }
 }
@@ -92,6 +97,7 @@ pub async fn spawn(config: LocalnetConfig) -> Result<LocalnetHandle, LocalnetErr
         data_dir: config.data_dir.clone(),
         genesis: config.genesis.clone(),
         block_time_ms: config.block_time_ms,
+        upgrade_at: config.upgrade_at,
     };
     let node = tokio::task::spawn_blocking(move || Node::open(&node_config))
         .await

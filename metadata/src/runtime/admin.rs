@@ -169,6 +169,7 @@ pub enum SudoEvent {
 
 /// `pallet_sudo::pallet::Error` (all variants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Encode, Decode, TypeInfo)]
+#[scale_info(capture_docs = "always")]
 pub enum SudoError {
     /// The sender is not the sudo key.
     #[codec(index = 0)]
@@ -177,6 +178,7 @@ pub enum SudoError {
 
 /// `pallet_admin_utils::pallet::Error` (all variants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Encode, Decode, TypeInfo)]
+#[scale_info(capture_docs = "always")]
 #[allow(missing_docs)] // Names are the chain's; see the pallet for meanings.
 pub enum AdminUtilsError {
     #[codec(index = 0)]

@@ -1,17 +1,20 @@
 //! Assembles the mirror types into V15 runtime metadata: pallets at their finney indices with
 //! their call, event and error enums, storage and the constants nya reads, plus the outer enums
-//! and the extrinsic shape (v4, `MultiAddress`, `MultiSignature`).
+//! and the extrinsic shape (v4, `MultiAddress`, `MultiSignature`). V14 (and V16, in
+//! [`super::build_v16`]) are derived from V15 and keep its type registry, which is built once:
+//! `AccountId32` first (type id 0, as on finney), then the header `Digest`, finney's type paths
+//! ([`super::paths`]) and docs for every error variant ([`super::error_docs`]).
 
 use std::any::TypeId;
 use std::collections::BTreeMap;
 
 use frame_metadata::RuntimeMetadataPrefixed;
-use frame_metadata::v14;
 use frame_metadata::v15::{
     CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletConstantMetadata,
     PalletErrorMetadata, PalletEventMetadata, PalletMetadata, RuntimeApiMetadata,
     RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15,
 };
+use frame_metadata::{v14, v15};
 use parity_scale_codec::{Decode, Encode};
 use scale_info::build::Fields;
 use scale_info::interner::UntrackedSymbol;
@@ -25,11 +28,12 @@ use super::calls::{
     RuntimeError, RuntimeEvent, SubtensorModuleCall, SubtensorModuleEvent, SystemCall, SystemError,
     SystemEvent, TransactionPaymentEvent,
 };
+use super::error_docs::document_errors;
 use super::errors::{BalancesError, SubtensorModuleError};
 use super::extensions::{SignedExtra, signed_extensions};
 use super::paths::to_finney_paths;
 use super::storage;
-use super::types::{AccountId32, MultiAddress, MultiSignature};
+use super::types::{AccountId32, Digest, MultiAddress, MultiSignature};
 use crate::commitment::MAX_FIELDS;
 
 /// `Balances.ExistentialDeposit` on finney: 500 rao.
@@ -87,6 +91,14 @@ pub fn mirror_v15() -> RuntimeMetadataV15 {
 
 /// V15 metadata and the id, in its registry, of [`UncheckedExtrinsic`] (V14's extrinsic type).
 fn build() -> (RuntimeMetadataV15, UntrackedSymbol<TypeId>) {
+    build_with::<SignedExtra, UncheckedExtrinsic>(signed_extensions())
+}
+
+/// [`build`] with another extension set: `Extra`, the extensions' explicit data in order,
+/// `Uxt` the `UncheckedExtrinsic` that names it (spec 365 had one extension fewer).
+pub(super) fn build_with<Extra: TypeInfo + 'static, Uxt: TypeInfo + 'static>(
+    signed_extensions: Vec<v15::SignedExtensionMetadata>,
+) -> (RuntimeMetadataV15, UntrackedSymbol<TypeId>) {
     let mut registry = Registry::new();
     // Registered first, so it gets id 0.
     registry.register_type(&meta_type::<AccountId32>());
@@ -95,11 +107,13 @@ fn build() -> (RuntimeMetadataV15, UntrackedSymbol<TypeId>) {
         address_ty: meta_type::<MultiAddress>(),
         call_ty: meta_type::<RuntimeCall>(),
         signature_ty: meta_type::<MultiSignature>(),
-        extra_ty: meta_type::<SignedExtra>(),
-        signed_extensions: signed_extensions(),
+        extra_ty: meta_type::<Extra>(),
+        signed_extensions,
     }
     .into_portable(&mut registry);
-    let unchecked_extrinsic = registry.register_type(&meta_type::<UncheckedExtrinsic>());
+    let unchecked_extrinsic = registry.register_type(&meta_type::<Uxt>());
+    // Referenced by no item, but clients decode block header logs with it.
+    registry.register_type(&meta_type::<Digest>());
     let pallets = registry.map_into_portable(pallets());
     let ty = registry.register_type(&meta_type::<Runtime>());
     let apis = registry.map_into_portable(runtime_apis());
@@ -115,6 +129,11 @@ fn build() -> (RuntimeMetadataV15, UntrackedSymbol<TypeId>) {
     .into_portable(&mut registry);
     let mut types: PortableRegistry = registry.into();
     to_finney_paths(&mut types);
+    let error_types: Vec<u32> = pallets
+        .iter()
+        .filter_map(|p| p.error.as_ref().map(|e| e.ty.id))
+        .collect();
+    document_errors(&mut types, &error_types);
     let metadata = RuntimeMetadataV15 {
         types,
         pallets,
@@ -132,6 +151,15 @@ fn build() -> (RuntimeMetadataV15, UntrackedSymbol<TypeId>) {
 /// parameters of [`UncheckedExtrinsic`]).
 pub fn mirror_v14() -> v14::RuntimeMetadataV14 {
     let (v15, unchecked_extrinsic) = build();
+    to_v14(v15, unchecked_extrinsic)
+}
+
+/// V15 metadata in V14's shape, over the same registry; `unchecked_extrinsic` is the id of
+/// its `UncheckedExtrinsic` type.
+pub(super) fn to_v14(
+    v15: RuntimeMetadataV15,
+    unchecked_extrinsic: UntrackedSymbol<TypeId>,
+) -> v14::RuntimeMetadataV14 {
     let pallets = v15
         .pallets
         .into_iter()

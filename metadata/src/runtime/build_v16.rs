@@ -98,7 +98,11 @@ fn api_v16(api: v15::RuntimeApiMetadata<PortableForm>) -> RuntimeApiMetadata<Por
 /// The mirror as V16 metadata, over [`mirror_v15`]'s registry. Extrinsic format 4 only:
 /// finney also accepts 5 (general transactions), which nya neither sends nor needs.
 pub fn mirror_v16() -> RuntimeMetadataV16 {
-    let v15 = mirror_v15();
+    to_v16(mirror_v15())
+}
+
+/// V15 metadata in V16's shape, over the same registry.
+pub(super) fn to_v16(v15: v15::RuntimeMetadataV15) -> RuntimeMetadataV16 {
     let extensions: Vec<TransactionExtensionMetadata<PortableForm>> = v15
         .extrinsic
         .signed_extensions

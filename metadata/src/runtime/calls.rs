@@ -210,6 +210,9 @@ pub enum SystemEvent {
         /// Weight, class and fee flag.
         dispatch_info: DispatchEventInfo,
     },
+    /// The runtime's code was updated (a runtime upgrade).
+    #[codec(index = 2)]
+    CodeUpdated,
     /// An account was created.
     #[codec(index = 3)]
     NewAccount {
@@ -234,6 +237,7 @@ pub enum SystemEvent {
 
 /// `frame_system::pallet::Error` (all variants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[scale_info(capture_docs = "always")]
 #[allow(missing_docs)] // Names are the chain's; meanings are Substrate's.
 pub enum SystemError {
     #[codec(index = 0)]
@@ -478,6 +482,7 @@ pub enum RuntimeEvent {
 
 /// `pallet_commitments::pallet::Error` (all variants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[scale_info(capture_docs = "always")]
 pub enum CommitmentsError {
     /// More than `MaxFields` fields.
     #[codec(index = 0)]

@@ -7,6 +7,7 @@ use scale_info::TypeInfo;
 
 /// `pallet_balances::pallet::Error` (all variants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Encode, Decode, TypeInfo)]
+#[scale_info(capture_docs = "always")]
 #[allow(missing_docs)] // Names are the chain's; see the pallet for meanings.
 pub enum BalancesError {
     #[codec(index = 0)]
@@ -37,6 +38,7 @@ pub enum BalancesError {
 
 /// `pallet_subtensor::pallet::Error` (all variants).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Encode, Decode, TypeInfo)]
+#[scale_info(capture_docs = "always")]
 #[allow(missing_docs)] // Names are the chain's; see the pallet for meanings.
 pub enum SubtensorModuleError {
     #[codec(index = 0)]

@@ -11,11 +11,13 @@
 //! - [`dispatch`]: `DispatchError` and the other dispatch outcome types.
 //! - [`era`]: transaction mortality.
 //! - [`errors`]: complete error enums of Balances and SubtensorModule.
+//! - [`error_docs`]: docs for every served error variant (the Python SDK needs them).
 //! - [`extensions`]: the signed extensions, in order.
 //! - [`paths`]: finney's type path for each mirrored type, applied to the built registry.
 //! - [`apis`]: the runtime API structs (neuron and subnet info, metagraph, hyperparameters,
 //!   fee info, runtime version) and their methods' metadata.
 //! - [`build`]: the V15 and V14 metadata built from all of the above; [`build_v16`]: V16.
+//! - [`mirror_365`]: the same as finney spec 365 served it (for runtime-upgrade tests).
 
 pub mod admin;
 pub mod apis;
@@ -24,9 +26,11 @@ pub mod build_v16;
 pub mod calls;
 pub mod dispatch;
 pub mod era;
+pub mod error_docs;
 pub mod errors;
 pub mod extensions;
 pub mod items;
+pub mod mirror_365;
 pub mod paths;
 pub mod storage;
 pub mod types;

@@ -129,6 +129,14 @@ pub const FINNEY_PATHS: &[(&str, &str)] = &[
         "nya_metadata::runtime::era::Era",
         "sp_runtime::generic::era::Era",
     ),
+    (
+        "nya_metadata::runtime::types::Digest",
+        "sp_runtime::generic::digest::Digest",
+    ),
+    (
+        "nya_metadata::runtime::types::DigestItem",
+        "sp_runtime::generic::digest::DigestItem",
+    ),
     // Transaction extensions.
     (
         "nya_metadata::runtime::extensions::CheckNonZeroSender",

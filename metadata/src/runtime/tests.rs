@@ -317,7 +317,7 @@ fn mirror_items() -> BTreeSet<ItemKey> {
 }
 
 /// subxt's validation hash of one item, if the metadata has it.
-fn item_hash(md: &Metadata, item: &UsedItem) -> Option<[u8; 32]> {
+pub(super) fn item_hash(md: &Metadata, item: &UsedItem) -> Option<[u8; 32]> {
     match item {
         UsedItem::Call(pallet, name) => md.pallet_by_name(pallet)?.call_hash(name),
         UsedItem::Storage(pallet, name) => md.pallet_by_name(pallet)?.storage_hash(name),
@@ -466,8 +466,17 @@ fn runtime_mirror_item_hashes_match_spec393() {
 #[test]
 fn runtime_mirror_structure_matches_spec393() {
     let Some(bytes) = blob_bytes() else { return };
-    let chain = blob_v16(&bytes);
-    let mirror = mirror_v15();
+    let diffs = structure_diffs(&mirror_v15(), &blob_v16(&bytes));
+    assert!(diffs.is_empty(), "structural diffs:\n{}", diffs.join("\n"));
+}
+
+/// Where `mirror` departs from `chain` in what the validation hashes ignore: pallet, call,
+/// variant and error indices, field order, storage hashers and defaults, constants, runtime API
+/// inputs and outputs, the signed extensions and the extrinsic parts.
+pub(super) fn structure_diffs(
+    mirror: &v15::RuntimeMetadataV15,
+    chain: &v16::RuntimeMetadataV16,
+) -> Vec<String> {
     let mut shapes = Shapes::new(&mirror.types, &chain.types);
     let outer = &mirror.outer_enums;
     shapes.partial.extend([
@@ -615,11 +624,7 @@ fn runtime_mirror_structure_matches_spec393() {
             mirror.extrinsic.version
         ));
     }
-    assert!(
-        shapes.diffs.is_empty(),
-        "structural diffs:\n{}",
-        shapes.diffs.join("\n")
-    );
+    shapes.diffs
 }
 
 /// `T` alone in a registry, under finney's paths as the mirror serves it.
@@ -669,6 +674,31 @@ fn runtime_data_type_matches_spec393_variant_for_variant() {
         "Data diffs:\n{}",
         shapes.diffs.join("\n")
     );
+}
+
+#[test]
+fn runtime_mirror_digest_matches_spec393() {
+    let Some(bytes) = blob_bytes() else { return };
+    let chain = blob_v16(&bytes);
+    let mirror = mirror_v15();
+    let path = ["sp_runtime", "generic", "digest", "Digest"];
+    let id_in = |types: &PortableRegistry| {
+        types
+            .types
+            .iter()
+            .find(|t| t.ty.path.segments == path)
+            .map(|t| t.id)
+    };
+    let (Some(ours), Some(theirs)) = (id_in(&mirror.types), id_in(&chain.types)) else {
+        panic!("Digest missing from the mirror or the blob");
+    };
+    let mut shapes = Shapes::new(&mirror.types, &chain.types);
+    shapes.compare("Digest", ours, theirs);
+    assert!(shapes.diffs.is_empty(), "{}", shapes.diffs.join("\n"));
+    // The Aura pre-runtime log of a localnet header decodes with it.
+    let aura = super::types::DigestItem::PreRuntime(*b"aura", 7u64.encode());
+    let bytes = aura.encode();
+    assert_eq!(&bytes[..5], &[6, b'a', b'u', b'r', b'a']);
 }
 
 #[test]

@@ -254,3 +254,33 @@ pub struct EventRecord<E> {
     /// Indexed topics (unused by subtensor).
     pub topics: Vec<H256>,
 }
+
+/// `sp_runtime::generic::digest::DigestItem`: one log of a block header's digest. No storage
+/// item or call of the mirror holds it, but the served registry carries it (finney's does,
+/// through `System.Digest`) because clients decode header logs with it: the Python SDK looks
+/// the type up by path to read every block it fetches.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum DigestItem {
+    /// Data a consensus engine put in before the runtime ran (Aura's slot).
+    #[codec(index = 6)]
+    PreRuntime([u8; 4], Vec<u8>),
+    /// A message from the runtime to a consensus engine.
+    #[codec(index = 4)]
+    Consensus([u8; 4], Vec<u8>),
+    /// A block seal by a consensus engine (an authority signature).
+    #[codec(index = 5)]
+    Seal([u8; 4], Vec<u8>),
+    /// Anything else the runtime wants in the header.
+    #[codec(index = 0)]
+    Other(Vec<u8>),
+    /// The runtime code or heap pages changed in this block.
+    #[codec(index = 8)]
+    RuntimeEnvironmentUpdated,
+}
+
+/// `sp_runtime::generic::digest::Digest`: a header's logs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Digest {
+    /// The logs, in order.
+    pub logs: Vec<DigestItem>,
+}

@@ -7,6 +7,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::task::Poll;
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -37,6 +38,10 @@ pub struct LocalnetArgs {
     /// owns netuid 1]
     #[arg(long, value_name = "FILE")]
     pub genesis: Option<PathBuf>,
+    /// Run finney spec 365 from genesis and upgrade to spec 393 at this block, so clients are
+    /// tested across a runtime upgrade [default: spec 393 from genesis]
+    #[arg(long, value_name = "BLOCK", value_parser = clap::value_parser!(u32).range(1..))]
+    pub upgrade_at: Option<u32>,
     /// Do not start the offline hub
     #[arg(long)]
     pub no_hub: bool,
@@ -69,6 +74,7 @@ async fn serve(args: LocalnetArgs) -> Result<ExitCode> {
         manual_seal: args.manual_seal,
         data_dir: args.data_dir.clone(),
         genesis: load_genesis(args.genesis.as_ref())?,
+        upgrade_at: args.upgrade_at,
     };
     let localnet = spawn(config).await.context("starting the localnet")?;
 
@@ -95,6 +101,11 @@ async fn serve(args: LocalnetArgs) -> Result<ExitCode> {
         )
     };
 
+    // Listen for Ctrl-C before the banner invites it: tokio installs the handler on the first
+    // poll, and until then a SIGINT kills the process instead of stopping it.
+    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
+    let early = std::future::poll_fn(|cx| Poll::Ready(ctrl_c.as_mut().poll(cx))).await;
+
     let accounts: Vec<_> = DEV_ACCOUNTS
         .iter()
         .map(|name| (name, Keypair::dev(name).ss58()))
@@ -106,6 +117,7 @@ async fn serve(args: LocalnetArgs) -> Result<ExitCode> {
             "http": localnet.http_url(),
             "best_block": best,
             "manual_seal": args.manual_seal,
+            "upgrade_at": args.upgrade_at,
             "accounts": accounts.iter().map(|(n, a)| json!({"name": n, "uri": format!("//{n}"), "ss58": a})).collect::<Vec<_>>(),
             "hub": hub.as_ref().map(|h| json!({
                 "url": h.url(),
@@ -127,6 +139,9 @@ async fn serve(args: LocalnetArgs) -> Result<ExitCode> {
         } else {
             println!("blocks   every {} ms", args.block_time_ms);
         }
+        if let Some(block) = args.upgrade_at {
+            println!("runtime  spec 365, upgrading to spec 393 at block #{block}");
+        }
         println!("dev accounts (sr25519 //Name; Alice is sudo and owns netuid 1):");
         for (name, address) in &accounts {
             println!("  {name:<7} {address}");
@@ -140,8 +155,12 @@ async fn serve(args: LocalnetArgs) -> Result<ExitCode> {
         println!("Ctrl-C stops it.");
     }
 
-    let stop = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
+    let stop = async move {
+        let interrupted = match early {
+            Poll::Ready(interrupted) => interrupted,
+            Poll::Pending => ctrl_c.await,
+        };
+        if let Err(error) = interrupted {
             tracing::error!(%error, "cannot listen for Ctrl-C; stopping");
         }
     };

@@ -2,6 +2,7 @@
 
 mod commands;
 mod global_options;
+mod localnet;
 
 use std::path::Path;
 use std::process::{Command, Output};
