@@ -9,18 +9,17 @@
 # Steps, each on the same fresh chain (--manual-seal, a data dir in a temporary folder):
 #   1. `nya localnet --port 0 --manual-seal --no-hub --json --data-dir D` prints one JSON line
 #      with the endpoint (the text form's `endpoint ws://…` line is accepted too).
-#   2. Seed: `nya $NYA_XCHECK_SEED_CMD --url URL --out EXPECT` lets nya register, serve axons,
-#      commit and write the expectation file localnet_check.py documents. With
-#      NYA_XCHECK_SEED_CMD=genesis the script writes the default genesis' expectations itself
-#      (netuid 1 with //Alice as uid 0, no axons, no commitments, dev balances): a smaller check
-#      for when the seed command is missing.
+#   2. Seed: `localnet_xcheck seed --url URL --out EXPECT` (tests/examples/localnet_xcheck.rs,
+#      subxt with nya's keys and runtime mirror) registers two miners, serves their axons,
+#      stakes, commits and writes the expectation file localnet_check.py documents.
 #   3. Python: localnet_check.py --url URL --expect EXPECT --report REPORT.
-#   4. Read-back: `nya $NYA_XCHECK_VERIFY_CMD --url URL --report REPORT` checks with nya's own
-#      client what Python did (skipped with NYA_XCHECK_VERIFY_CMD=none).
+#   4. Read-back: `localnet_xcheck verify --url URL --report REPORT` checks with subxt what
+#      Python did.
 #
-# NYA_BIN: the nya binary (default: $CARGO_TARGET_DIR/debug/nya, else target/debug/nya).
-# NYA_CACHE: where the venv is cached. Everything runs on loopback; PyPI is needed only the first
-# time the venv is built. NYA_XCHECK_KEEP=1 keeps the temporary folder (logs, expect, report).
+# NYA_BIN: the nya binary (default: $CARGO_TARGET_DIR/debug/nya, else target/debug/nya); the
+# example is built into the same target dir. NYA_CACHE: where the venv is cached. Everything runs
+# on loopback; PyPI is needed only the first time the venv is built. NYA_XCHECK_KEEP=1 keeps the
+# temporary folder (logs, expect, report).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -39,8 +38,6 @@ PINS=(
   websockets==17.4
   bittensor-drand==1.3.0
 )
-SEED_CMD="${NYA_XCHECK_SEED_CMD:-localnet-xcheck seed}"
-VERIFY_CMD="${NYA_XCHECK_VERIFY_CMD:-localnet-xcheck verify}"
 START_TIMEOUT_S=120
 
 # shellcheck source=scripts/xcheck/venv.sh
@@ -54,6 +51,11 @@ if [[ ! -x "$NYA_BIN" ]]; then
   echo "localnet.sh: no nya binary at $NYA_BIN; build it (cargo build -p nya-neurons) or set NYA_BIN" >&2
   exit 2
 fi
+# nya's seed/verify side (tests/examples/localnet_xcheck.rs). Built here every time: a no-op when
+# it is fresh, and `cargo test --all-targets` compiles examples only as test harnesses, so it
+# would not leave this binary behind.
+CARGO_TARGET_DIR="$target_dir" cargo build -q -p nya-e2e --example localnet_xcheck
+XCHECK_BIN="$target_dir/debug/examples/localnet_xcheck"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nya-xcheck-localnet.XXXXXX")
 localnet_pid=""
@@ -113,34 +115,24 @@ echo "localnet at $url (data dir $work/chain)"
 
 # 2. Seed: nya sets up state and says what it set.
 expect="$work/expect.json"
-if [[ "$SEED_CMD" == "genesis" ]]; then
-  "$PYTHON" - "$expect" <<'EOF'
-import json, sys
-from bittensor_wallet import Keypair
-ss58 = {n: Keypair.create_from_uri(f"//{n}").ss58_address
-        for n in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
-json.dump({"netuid": 1,
-           "neurons": [{"uid": 0, "hotkey": ss58["Alice"], "coldkey": ss58["Alice"], "axon": None}],
-           "commitments": {},
-           "balances": {a: 1_000_000 * 10**9 for a in ss58.values()}}, open(sys.argv[1], "w"))
-EOF
-else
-  read -r -a seed_args <<<"$SEED_CMD"
-  if ! "$NYA_BIN" "${seed_args[@]}" --url "$url" --out "$expect"; then
-    echo "localnet.sh: \`nya $SEED_CMD --url URL --out FILE\` failed; it must set up the" \
-      "chain and write the expectations (see scripts/xcheck/localnet_check.py);" \
-      "NYA_XCHECK_SEED_CMD=genesis checks the default genesis instead." >&2
-    exit 1
-  fi
-fi
+"$XCHECK_BIN" seed --url "$url" --out "$expect"
 
-# 3. The Python SDK.
+# 3. The Python SDK. Its failures are counted, and nya still reads back what it reported.
 report="$work/report.json"
+python_status=0
 "$PYTHON" scripts/xcheck/localnet_check.py --url "$url" --expect "$expect" --report "$report" \
-  --expect-version "$BITTENSOR_VERSION"
+  --expect-version "$BITTENSOR_VERSION" || python_status=$?
 
 # 4. nya reads back what Python did.
-if [[ "$VERIFY_CMD" != "none" ]]; then
-  read -r -a verify_args <<<"$VERIFY_CMD"
-  "$NYA_BIN" "${verify_args[@]}" --url "$url" --report "$report"
+verify_status=0
+if [[ -s "$report" ]]; then
+  "$XCHECK_BIN" verify --url "$url" --report "$report" || verify_status=$?
+else
+  echo "localnet.sh: localnet_check.py wrote no report; nothing to read back" >&2
+  verify_status=1
 fi
+if [[ $python_status -ne 0 || $verify_status -ne 0 ]]; then
+  echo "localnet.sh: FAIL (python checks exit $python_status, nya read-back exit $verify_status)" >&2
+  exit 1
+fi
+echo "localnet.sh: PASS"
