@@ -15,7 +15,9 @@
 //! - [`rpc`]: the JSON-RPC server (WebSocket and HTTP on one port).
 //! - [`service`]: [`spawn`] for tests and the `nya localnet` command.
 //! - [`spec`]: the runtimes (finney spec 365 and 393) and a scheduled upgrade between them.
+//! - [`bench`]: `nya bench localnet` (transactions/s, storage reads/s, block times).
 
+pub mod bench;
 pub mod block;
 pub mod extrinsic;
 pub mod genesis;

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use nya_metadata::runtime::calls::{RuntimeEvent, SystemEvent};
 use nya_metadata::runtime::items::SYSTEM_EVENTS;
@@ -350,8 +350,13 @@ impl Node {
         let mut included: Vec<(H256, Vec<u8>)> = Vec::new();
         let mut invalid = Vec::new();
         let mut block_len = 0usize;
+        // Like substrate's block author, stop taking transactions at a deadline (half the block
+        // time) so a backlog spreads over blocks instead of holding the lock for one long block.
+        let deadline = Instant::now() + Duration::from_millis(self.block_time_ms / 2);
         for tx in candidates {
-            if block_len + tx.encoded.len() > MAX_BLOCK_BYTES {
+            if block_len + tx.encoded.len() > MAX_BLOCK_BYTES
+                || (!included.is_empty() && Instant::now() >= deadline)
+            {
                 break;
             }
             // Re-check against the block so far: an earlier transaction may have spent the
