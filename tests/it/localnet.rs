@@ -7,7 +7,9 @@ use nya_chain::keys::Keypair;
 use nya_chain::localnet::{LocalnetConfig, LocalnetHandle, spawn};
 use nya_metadata::runtime::errors::SubtensorModuleError;
 use subxt::dynamic::{self, Value};
-use subxt::error::{DispatchError, TransactionEventsError, TransactionFinalizedSuccessError};
+use subxt::error::{
+    DispatchError, TokenError, TransactionEventsError, TransactionFinalizedSuccessError,
+};
 use subxt::ext::scale_decode::{self, DecodeAsType};
 use subxt::transactions::TransactionProgress;
 use subxt::{OnlineClient, SubstrateConfig};
@@ -154,11 +156,30 @@ async fn transfer_moves_balance_and_keep_alive_refuses_to_reap() {
 
     // Sending everything would drop the sender below the existential deposit.
     let all = net.free(&receiver).await;
+    // More than the balance left after the fee: frame's `FundsUnavailable`.
     let outcome = net.submit(&transfer(&alice, all), &receiver).await;
     assert!(
-        outcome.is_err(),
-        "keep-alive transfer of the whole balance must fail"
+        matches!(
+            outcome,
+            Err(DispatchError::Token(TokenError::FundsUnavailable))
+        ),
+        "{outcome:?}"
     );
+    // The fee stays paid; the same call again costs the same fee. Leaving 100 rao, below the
+    // 500-rao existential deposit, is what keep-alive refuses: `NotExpendable`.
+    let left = net.free(&receiver).await;
+    let fee = all - left;
+    let outcome = net
+        .submit(&transfer(&alice, left - fee - 100), &receiver)
+        .await;
+    assert!(
+        matches!(
+            outcome,
+            Err(DispatchError::Token(TokenError::NotExpendable))
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(net.free(&receiver).await, left - fee);
     net.localnet.stop().await;
 }
 
@@ -738,5 +759,36 @@ async fn a_client_connected_before_a_runtime_upgrade_works_across_it() {
         Some(12),
         "spec 365 had no CheckShieldedTxValidity"
     );
+    net.localnet.stop().await;
+}
+
+#[tokio::test]
+async fn commitments_past_the_epochs_space_are_refused() {
+    let net = start().await;
+    let hotkey = fresh("space-hotkey");
+    let coldkey = Keypair::dev("Charlie");
+    net.submit(&burned_register(1, &hotkey), &coldkey)
+        .await
+        .expect("register");
+    net.submit(&transfer(&hotkey, TAO), &coldkey)
+        .await
+        .expect("fund");
+    // Three 128-byte fields a commitment: the 3,100-byte epoch allowance runs out after 8.
+    let field = |i: u8| Value::unnamed_variant("Raw128", [Value::from_bytes([i; 128])]);
+    let mut accepted = 0;
+    let outcome = loop {
+        let info = Value::named_composite([(
+            "fields",
+            Value::unnamed_composite([field(accepted), field(1), field(2)]),
+        )]);
+        let call = dynamic::transaction("Commitments", "set_commitment", (1u16, info));
+        match net.submit(&call, &hotkey).await {
+            Ok(()) => accepted += 1,
+            Err(err) => break Err(err),
+        }
+        assert!(accepted < 20, "the space limit never hit");
+    };
+    assert_module_error(outcome, COMMITMENTS, 2);
+    assert_eq!(accepted, 8);
     net.localnet.stop().await;
 }
