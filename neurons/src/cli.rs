@@ -122,7 +122,7 @@ pub enum Command {
     #[command(subcommand)]
     Wallet(commands::wallet::WalletCommand),
 
-    /// Encode and decode the on-chain commitment payload (offline)
+    /// The on-chain commitment payload: encode/decode offline, show/list from the chain
     #[command(subcommand)]
     Commitments(commands::commitments::CommitmentsCommand),
 
@@ -147,6 +147,21 @@ pub enum Command {
 
     /// Run an offline subtensor dev chain (and the offline hub) on loopback until Ctrl-C
     Localnet(commands::localnet::LocalnetArgs),
+
+    /// Free balance of the wallet's coldkey (or --ss58) at the best block
+    Balance(commands::chain::BalanceArgs),
+
+    /// Send TAO from the wallet's coldkey (transfer_keep_alive)
+    Transfer(commands::chain::TransferArgs),
+
+    /// Register the wallet's hotkey on --netuid by burning TAO from its coldkey
+    Register(commands::chain::RegisterArgs),
+
+    /// Announce the hotkey's axon (ip, port, protocol) on --netuid
+    Serve(commands::chain::ServeArgs),
+
+    /// Write a nya commitment on --netuid with the wallet's hotkey
+    Commit(commands::chain::CommitArgs),
 
     /// Measure speed: refine per core and per step, distill and probe tokens/s
     #[command(subcommand)]

@@ -1,16 +1,22 @@
-//! `nya commitments`: the on-chain commitment payload, offline.
+//! `nya commitments`: the on-chain commitment payload.
 //!
 //! `encode` builds the `CommitmentInfo` a miner passes to `Commitments.set_commitment`; `decode`
-//! reads one back from its SCALE bytes (as `state_getStorage` or a block explorer shows them).
+//! reads one back from its SCALE bytes (as `state_getStorage` or a block explorer shows them);
+//! both are offline. `show` and `list` read `Commitments.CommitmentOf` from the chain (global
+//! `--netuid` and network options), pinned to one block.
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::Subcommand;
+use nya_chain::client::{CommitmentRecord, Payload};
+use nya_chain::keys;
 use nya_metadata::commitment::{Commitment, RepoRef};
 use nya_metadata::manifest::Sha256Digest;
 use nya_metadata::task::{TaskId, TaskKind};
-use serde_json::json;
+use serde_json::{Value, json};
+
+use super::chain;
 
 use crate::config::Settings;
 
@@ -31,6 +37,29 @@ pub enum CommitmentsCommand {
         /// The task server's id of the task
         #[arg(long, value_name = "ID")]
         task: String,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read one hotkey's commitment from the chain (by --hotkey or --uid; global --netuid)
+    Show {
+        /// The hotkey's SS58 address
+        #[arg(
+            long,
+            value_name = "SS58",
+            required_unless_present = "uid",
+            conflicts_with = "uid"
+        )]
+        hotkey: Option<String>,
+        /// The hotkey's uid on the subnet
+        #[arg(long, value_name = "UID")]
+        uid: Option<u16>,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every commitment on the subnet (global --netuid), read at one block
+    List {
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
@@ -62,8 +91,10 @@ impl From<KindArg> for TaskKind {
     }
 }
 
-pub fn run(command: CommitmentsCommand, _settings: &Settings) -> Result<ExitCode> {
+pub fn run(command: CommitmentsCommand, settings: &Settings) -> Result<ExitCode> {
     match command {
+        CommitmentsCommand::Show { hotkey, uid, json } => show(settings, hotkey, uid, json)?,
+        CommitmentsCommand::List { json } => list(settings, json)?,
         CommitmentsCommand::Encode {
             repo,
             digest,
@@ -87,6 +118,121 @@ pub fn run(command: CommitmentsCommand, _settings: &Settings) -> Result<ExitCode
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `show`: one hotkey's `CommitmentOf`, by address or by uid.
+fn show(settings: &Settings, hotkey: Option<String>, uid: Option<u16>, json: bool) -> Result<()> {
+    let netuid = chain::netuid(settings)?;
+    let hotkey = match &hotkey {
+        Some(address) => Some(
+            keys::parse_ss58(address.trim()).with_context(|| format!("--hotkey {address:?}"))?,
+        ),
+        None => None,
+    };
+    let (block, record) = chain::block_on(async {
+        let at = chain::connect(settings).await?.at_best().await?;
+        let hotkey = match (hotkey, uid) {
+            (Some(hotkey), _) => hotkey,
+            (None, Some(uid)) => at
+                .hotkey(netuid, uid)
+                .await?
+                .ok_or_else(|| anyhow!("no hotkey holds uid {uid} on netuid {netuid}"))?,
+            (None, None) => bail!("give --hotkey or --uid"),
+        };
+        let record = at.commitment(netuid, &hotkey).await?;
+        Ok((
+            at.number(),
+            record.ok_or_else(|| {
+                anyhow!(
+                    "hotkey {} has no commitment on netuid {netuid} (at block {})",
+                    keys::ss58_encode(&hotkey),
+                    at.number()
+                )
+            })?,
+        ))
+    })?;
+    if json {
+        let mut value = record_json(&record);
+        value["read_at_block"] = json!(block);
+        println!("{value:#}");
+    } else {
+        println!("hotkey            {}", keys::ss58_encode(&record.hotkey));
+        println!("uid               {}", uid_text(record.uid));
+        println!(
+            "committed in      block {} (read at block {block})",
+            record.block
+        );
+        match &record.payload {
+            Payload::Nya(commitment) => print(commitment, false),
+            Payload::Other { info, reason } => {
+                println!("not a nya commitment: {reason}");
+                println!("SCALE             0x{}", hex::encode(info.to_scale()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `list`: every `CommitmentOf` on the subnet at one block.
+fn list(settings: &Settings, json: bool) -> Result<()> {
+    let netuid = chain::netuid(settings)?;
+    let (block, records) = chain::block_on(async {
+        let at = chain::connect(settings).await?.at_best().await?;
+        Ok((at.number(), at.commitments(netuid).await?))
+    })?;
+    if json {
+        let rows: Vec<Value> = records.iter().map(record_json).collect();
+        println!(
+            "{:#}",
+            json!({ "netuid": netuid, "block": block, "commitments": rows })
+        );
+        return Ok(());
+    }
+    println!(
+        "netuid {netuid}, block {block}: {} commitments",
+        records.len()
+    );
+    println!("{:>5}  {:<48}  {:>8}  commitment", "uid", "hotkey", "block");
+    for record in &records {
+        let payload = match &record.payload {
+            Payload::Nya(commitment) => commitment.to_string(),
+            Payload::Other { reason, .. } => format!("(not nya: {reason})"),
+        };
+        println!(
+            "{:>5}  {:<48}  {:>8}  {payload}",
+            uid_text(record.uid),
+            keys::ss58_encode(&record.hotkey),
+            record.block
+        );
+    }
+    Ok(())
+}
+
+fn uid_text(uid: Option<u16>) -> String {
+    uid.map_or_else(|| "-".to_owned(), |u| u.to_string())
+}
+
+fn record_json(record: &CommitmentRecord) -> Value {
+    let payload = match &record.payload {
+        Payload::Nya(c) => json!({
+            "repo": c.repo().as_str(),
+            "revision": c.revision().to_string(),
+            "content_digest": c.content_digest().to_string(),
+            "kind": c.kind().to_string(),
+            "task_id": c.task_id().to_string(),
+        }),
+        Payload::Other { info, reason } => json!({
+            "error": reason,
+            "scale": format!("0x{}", hex::encode(info.to_scale())),
+        }),
+    };
+    json!({
+        "hotkey": keys::ss58_encode(&record.hotkey),
+        "uid": record.uid,
+        "block": record.block,
+        "nya": matches!(record.payload, Payload::Nya(_)),
+        "payload": payload,
+    })
 }
 
 fn print(commitment: &Commitment, json: bool) {

@@ -6,6 +6,7 @@ use crate::cli::Command;
 use crate::config::Settings;
 
 pub mod bench;
+pub mod chain;
 pub mod commitments;
 pub mod config;
 pub mod demo;
@@ -31,5 +32,10 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         Command::Localnet(args) => localnet::run(args, settings),
         Command::Probe(args) => probe::run(args, settings),
         Command::Bench(cmd) => bench::run(cmd, settings),
+        Command::Balance(args) => chain::balance(args, settings),
+        Command::Transfer(args) => chain::transfer(args, settings),
+        Command::Register(args) => chain::register(args, settings),
+        Command::Serve(args) => chain::serve(args, settings),
+        Command::Commit(args) => chain::commit(args, settings),
     }
 }

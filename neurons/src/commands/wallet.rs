@@ -341,7 +341,7 @@ pub fn execute(
 
 /// Coldkey or hotkey: where the same operations differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Coldkey,
     Hotkey,
 }
@@ -585,7 +585,7 @@ fn sign(wallet: &Wallet, args: &SignArgs, passwords: &mut Passwords<'_>) -> Resu
 }
 
 /// Loads a key, asking for its password only when the file is encrypted.
-fn load(wallet: &Wallet, role: Role, passwords: &mut Passwords<'_>) -> Result<Keypair> {
+pub(crate) fn load(wallet: &Wallet, role: Role, passwords: &mut Passwords<'_>) -> Result<Keypair> {
     let encrypted = match role {
         Role::Coldkey => wallet.coldkey_is_encrypted()?,
         Role::Hotkey => wallet.hotkey_is_encrypted()?,
@@ -638,14 +638,14 @@ fn parse_word_count(text: &str) -> std::result::Result<usize, String> {
 
 /// Passwords from the chosen source. Standard input is read once and reused (`create` with
 /// `--use-password` encrypts both keys with it), as is an environment variable.
-struct Passwords<'a> {
+pub(crate) struct Passwords<'a> {
     args: &'a PasswordArgs,
     prompt: &'a mut dyn Prompt,
     from_stdin: Option<Zeroizing<String>>,
 }
 
 impl<'a> Passwords<'a> {
-    fn new(args: &'a PasswordArgs, prompt: &'a mut dyn Prompt) -> Self {
+    pub(crate) fn new(args: &'a PasswordArgs, prompt: &'a mut dyn Prompt) -> Self {
         Passwords {
             args,
             prompt,
