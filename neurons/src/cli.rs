@@ -163,6 +163,20 @@ pub enum Command {
     /// Write a nya commitment on --netuid with the wallet's hotkey
     Commit(commands::chain::CommitArgs),
 
+    /// Every uid of --netuid: keys, stake, permit, incentive, dividends, emission, axon, commit
+    Metagraph(commands::validator::ReadArgs),
+
+    /// The hyperparameters of --netuid
+    Hyperparams(commands::validator::ReadArgs),
+
+    /// Set (or commit and reveal) the validator's weights on --netuid
+    #[command(subcommand)]
+    Weights(commands::validator::WeightsCommand),
+
+    /// Stake TAO on a hotkey in --netuid, or unstake
+    #[command(subcommand)]
+    Stake(commands::validator::StakeCommand),
+
     /// Measure speed: refine per core and per step, distill and probe tokens/s
     #[command(subcommand)]
     Bench(commands::bench::BenchCommand),

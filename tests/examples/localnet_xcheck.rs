@@ -12,7 +12,8 @@
 //!   hotkeys on netuid 1 with `burned_register` under the //Bob and //Charlie coldkeys, funds
 //!   them, serves an axon for each (distinct ip and port), stakes TAO from //Bob on the first,
 //!   sets a three-field nya commitment for each (field 0 `owner/name@<40 hex>`, see
-//!   `nya_metadata::commitment`), then reads the subnet back from the chain, checks it is what
+//!   `nya_metadata::commitment`) through nya's client (`nya_chain::client::Client::commit`, the
+//!   code path of `nya commit`, so the SDK's `get_commitment` reads what nya wrote), then reads the subnet back from the chain, checks it is what
 //!   it did, and writes the expectation file whose schema scripts/xcheck/localnet_check.py
 //!   documents.
 //! - `verify` reads back what the Python SDK did, per the report schema of localnet_check.py:
@@ -25,16 +26,16 @@ use std::fmt::Debug;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
+use nya_chain::client::{ChainError, Client, Included};
 use nya_chain::keys::{Keypair, parse_ss58, ss58_encode};
 use nya_chain::localnet::genesis::{DEFAULT_NETUID, DEV_ACCOUNTS, RAO_PER_TAO};
 use nya_metadata::commitment::{Commitment, RepoRef};
 use nya_metadata::manifest::Sha256Digest;
 use nya_metadata::runtime::apis::SubnetState;
-use nya_metadata::runtime::calls::{
-    BalancesCall, CommitmentsCall, RuntimeCall, SubtensorModuleCall,
-};
+use nya_metadata::runtime::calls::{BalancesCall, RuntimeCall, SubtensorModuleCall};
 use nya_metadata::runtime::types::{
     AccountId32, AccountInfo, AxonInfo, MultiAddress, Registration,
 };
@@ -195,6 +196,30 @@ impl Chain {
         Ok(())
     }
 
+    /// Runs one of nya's client operations (which submit, then wait for finality) to its end,
+    /// sealing a block whenever a transaction waits in the pool meanwhile.
+    async fn sealing<F: Future<Output = Result<Included, ChainError>>>(
+        &self,
+        operation: F,
+    ) -> Result<Result<Included, ChainError>> {
+        let mut operation = std::pin::pin!(operation);
+        loop {
+            tokio::select! {
+                outcome = &mut operation => return Ok(outcome),
+                () = tokio::time::sleep(Duration::from_millis(20)) => {
+                    let pending: Vec<Json> = self
+                        .rpc
+                        .request("author_pendingExtrinsics", rpc_params![])
+                        .await
+                        .context("author_pendingExtrinsics")?;
+                    if !pending.is_empty() {
+                        self.seal(1).await?;
+                    }
+                }
+            }
+        }
+    }
+
     async fn at_best(&self) -> Result<At> {
         self.api
             .at_current_block()
@@ -329,6 +354,9 @@ fn axon_json(axon: &AxonInfo) -> Json {
 
 async fn seed(url: &str, out: &PathBuf) -> Result<()> {
     let chain = Chain::connect(url).await?;
+    let client = Client::connect_url(url)
+        .await
+        .with_context(|| format!("connecting nya's client to {url}"))?;
     for miner in &MINERS {
         let coldkey = Keypair::dev(miner.coldkey);
         let hotkey = hotkey_of(miner)?;
@@ -387,17 +415,19 @@ async fn seed(url: &str, out: &PathBuf) -> Result<()> {
                 )
                 .await?;
         }
-        let commit = CommitmentsCall::set_commitment {
-            netuid: NETUID,
-            info: commitment_for(miner, &hot)?.to_info(),
-        };
-        chain
-            .submit(
-                &label("set_commitment"),
-                RuntimeCall::Commitments(commit),
-                &hotkey,
-            )
-            .await?;
+        // Written by nya's own client operation, so the Python SDK's `get_commitment` reads
+        // back what `nya commit` would have written.
+        let commitment = commitment_for(miner, &hot)?;
+        let included = chain
+            .sealing(client.commit(NETUID, &hotkey, &commitment))
+            .await?
+            .with_context(|| label("nya's client commit"))?;
+        ensure!(
+            included.has_event("Commitments", "Commitment"),
+            "{}: no Commitments.Commitment event in block {}",
+            label("nya's client commit"),
+            included.block_number
+        );
         println!(
             "seeded {} miner {} (coldkey {})",
             miner.coldkey,

@@ -22,7 +22,7 @@ pub struct Call {
 
 impl Call {
     /// `item` (a `UsedItem::Call`) with named arguments.
-    fn new(item: UsedItem, args: Vec<(&'static str, Value)>) -> Self {
+    pub(crate) fn new(item: UsedItem, args: Vec<(&'static str, Value)>) -> Self {
         debug_assert!(matches!(item, UsedItem::Call(..)), "{item:?} is not a call");
         Call {
             item,

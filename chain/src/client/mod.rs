@@ -12,17 +12,26 @@
 //! - Storage items and calls are addressed by name through `nya_metadata::runtime::items`, and
 //!   values decode with the mirror types, so the wire format is the one the mirror pins.
 
+pub mod bench_history;
 pub mod calls;
+#[cfg(test)]
+mod conformance;
 pub mod error;
+pub mod history;
+mod metagraph;
 mod ops;
 mod reads;
+pub mod stake;
 mod submit;
+pub mod weights;
 
 pub use calls::{AxonEndpoint, Call};
 pub use error::ChainError;
+pub use metagraph::{Hyperparams, Metagraph, Neuron};
 pub use ops::Registered;
 pub use reads::{At, CommitmentRecord, Payload};
 pub use submit::{EventSummary, Included, Pending};
+pub use weights::{RevealOutcome, WeightsError, WeightsOutcome};
 
 use subxt::config::RpcConfigFor;
 use subxt::rpcs::{LegacyRpcMethods, RpcClient};

@@ -18,12 +18,13 @@ use subxt::SubstrateConfig;
 use subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl};
 use subxt::dynamic::Value;
 use subxt::ext::frame_decode::storage::{IntoDecodableValues, IntoEncodableValues};
+use subxt::storage::DynamicAddress;
 
 use super::ChainError;
 
 /// Reads answered from one block.
 pub struct At {
-    inner: ClientAtBlock<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>,
+    pub(super) inner: ClientAtBlock<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>,
     number: u32,
 }
 
@@ -98,8 +99,14 @@ impl CommitmentRecord {
     }
 }
 
-fn item_name(item: UsedItem) -> String {
+pub(super) fn item_name(item: UsedItem) -> String {
     format!("{}.{}", item.owner(), item.name())
+}
+
+/// The subxt address of storage `item` with keys of type `K`, resolved by name against
+/// whatever metadata the block serves (the offline conformance tests use it on finney's).
+pub(super) fn address<K: IntoEncodableValues>(item: UsedItem) -> DynamicAddress<K, Value> {
+    subxt::dynamic::storage::<K, Value>(item.owner(), item.name())
 }
 
 impl At {
@@ -131,16 +138,15 @@ impl At {
     }
 
     /// Reads `item` at `keys` and decodes it as `V` (no trailing bytes); `None` when absent.
-    async fn fetch<K, V>(&self, item: UsedItem, keys: K) -> Result<Option<V>, ChainError>
+    pub(super) async fn fetch<K, V>(&self, item: UsedItem, keys: K) -> Result<Option<V>, ChainError>
     where
         K: IntoEncodableValues + IntoDecodableValues,
         V: DecodeAll,
     {
-        let address = subxt::dynamic::storage::<K, Value>(item.owner(), item.name());
         let value = self
             .inner
             .storage()
-            .try_fetch(address, keys)
+            .try_fetch(address::<K>(item), keys)
             .await
             .map_err(|e| ChainError::rpc(format!("reading {}", item_name(item)), e))?;
         value.map(|v| decode::<V>(item, v.bytes())).transpose()
@@ -187,13 +193,11 @@ impl At {
 
     /// `SubtensorModule.Burn(netuid)`: what registering costs now, in rao.
     pub async fn burn(&self, netuid: u16) -> Result<u64, ChainError> {
-        let address =
-            subxt::dynamic::storage::<(u16,), Value>(SUBTENSOR_BURN.owner(), SUBTENSOR_BURN.name());
         // `fetch` answers the declared default when the subnet never set one.
         let value = self
             .inner
             .storage()
-            .fetch(address, (netuid,))
+            .fetch(address::<(u16,)>(SUBTENSOR_BURN), (netuid,))
             .await
             .map_err(|e| ChainError::rpc(format!("reading {}", item_name(SUBTENSOR_BURN)), e))?;
         decode::<u64>(SUBTENSOR_BURN, value.bytes())
@@ -221,12 +225,11 @@ impl At {
         item: UsedItem,
         netuid: u16,
     ) -> Result<Vec<([u8; 32], V)>, ChainError> {
-        let address = subxt::dynamic::storage::<(u16, [u8; 32]), Value>(item.owner(), item.name());
         let what = || format!("listing {}", item_name(item));
         let mut entries = self
             .inner
             .storage()
-            .iter(address, (netuid,))
+            .iter(address::<(u16, [u8; 32])>(item), (netuid,))
             .await
             .map_err(|e| ChainError::rpc(what(), e))?;
         let mut out = Vec::new();
@@ -267,7 +270,7 @@ impl At {
 }
 
 /// Decodes a whole stored value as the mirror type of `item`.
-fn decode<V: DecodeAll>(item: UsedItem, bytes: &[u8]) -> Result<V, ChainError> {
+pub(super) fn decode<V: DecodeAll>(item: UsedItem, bytes: &[u8]) -> Result<V, ChainError> {
     V::decode_all(&mut &bytes[..]).map_err(|e| ChainError::Decode {
         item: item_name(item),
         detail: e.to_string(),

@@ -8,6 +8,8 @@
 //! - `nya bench localnet`: the localnet's transactions/s (pool admission, application in
 //!   blocks), `System.Account` reads/s (head and history) and block times with a full subnet,
 //!   in memory and on disk, against issue 3's targets (≥ 1,000 tx/s; blocks well under 250 ms).
+//! - `nya bench history`: commitment history listings/s by walk-back and by event scan
+//!   ([`super::commitment_history::bench`]).
 
 use std::process::ExitCode;
 
@@ -36,6 +38,9 @@ pub enum BenchCommand {
     /// Time the localnet: transactions/s admitted and applied, storage reads/s, and block
     /// times with a full subnet, in memory and on disk
     Localnet(BenchLocalnetArgs),
+    /// Time `nya commitments history` on a localnet built for it: commitments/s for the
+    /// subnet's and one hotkey's history, by walk-back and by event scan
+    History(super::commitment_history::BenchHistoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +107,7 @@ pub fn run(command: BenchCommand, settings: &Settings) -> Result<ExitCode> {
         BenchCommand::Distill(args) => super::distill::bench(args),
         BenchCommand::Probe(args) => super::probe::bench(args, settings),
         BenchCommand::Localnet(args) => localnet(args),
+        BenchCommand::History(args) => super::commitment_history::bench(args),
     }
 }
 

@@ -130,7 +130,7 @@ pub(crate) fn netuid(settings: &Settings) -> Result<u16> {
         .ok_or_else(|| anyhow!("--netuid is required (or [subtensor] netuid in --config)"))
 }
 
-fn wallet(settings: &Settings) -> Result<Wallet> {
+pub(crate) fn wallet(settings: &Settings) -> Result<Wallet> {
     Ok(Wallet::new(
         &settings.wallet_path,
         &settings.wallet_name,
@@ -138,7 +138,7 @@ fn wallet(settings: &Settings) -> Result<Wallet> {
     )?)
 }
 
-fn key(settings: &Settings, role: Role, password: &PasswordArgs) -> Result<Keypair> {
+pub(crate) fn key(settings: &Settings, role: Role, password: &PasswordArgs) -> Result<Keypair> {
     let mut prompt = TerminalPrompt;
     let mut passwords = Passwords::new(password, &mut prompt);
     load(&wallet(settings)?, role, &mut passwords)
@@ -178,7 +178,7 @@ pub fn format_tao(rao: u64) -> String {
     format!("{}.{:09}", rao / RAO_PER_TAO, rao % RAO_PER_TAO)
 }
 
-fn included_json(included: &Included) -> Value {
+pub(crate) fn included_json(included: &Included) -> Value {
     json!({
         "block": included.block_number,
         "block_hash": format!("0x{}", hex::encode(included.block_hash)),

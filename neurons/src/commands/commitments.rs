@@ -3,7 +3,8 @@
 //! `encode` builds the `CommitmentInfo` a miner passes to `Commitments.set_commitment`; `decode`
 //! reads one back from its SCALE bytes (as `state_getStorage` or a block explorer shows them);
 //! both are offline. `show` and `list` read `Commitments.CommitmentOf` from the chain (global
-//! `--netuid` and network options), pinned to one block.
+//! `--netuid` and network options), pinned to one block. `history` lists past commitments
+//! ([`super::commitment_history`]).
 
 use std::process::ExitCode;
 
@@ -64,6 +65,9 @@ pub enum CommitmentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Every commitment a hotkey (or every hotkey of the subnet) made, with its block and data
+    /// (global --netuid; reads past states: use an archive node)
+    History(HistoryArgs),
     /// Decode a commitment from its SCALE bytes (0x-hex of a `CommitmentInfo`)
     Decode {
         /// The SCALE bytes as hex, with or without 0x
@@ -74,6 +78,8 @@ pub enum CommitmentsCommand {
         json: bool,
     },
 }
+
+pub use super::commitment_history::HistoryArgs;
 
 /// `--kind` values.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -95,6 +101,7 @@ pub fn run(command: CommitmentsCommand, settings: &Settings) -> Result<ExitCode>
     match command {
         CommitmentsCommand::Show { hotkey, uid, json } => show(settings, hotkey, uid, json)?,
         CommitmentsCommand::List { json } => list(settings, json)?,
+        CommitmentsCommand::History(args) => super::commitment_history::run(args, settings)?,
         CommitmentsCommand::Encode {
             repo,
             digest,

@@ -7,6 +7,7 @@ use crate::config::Settings;
 
 pub mod bench;
 pub mod chain;
+pub mod commitment_history;
 pub mod commitments;
 pub mod config;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod localnet;
 pub mod manifest;
 pub mod probe;
 pub mod refine;
+pub mod validator;
 pub mod wallet;
 
 /// Runs a parsed command with resolved settings.
@@ -37,5 +39,9 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<ExitCode> {
         Command::Register(args) => chain::register(args, settings),
         Command::Serve(args) => chain::serve(args, settings),
         Command::Commit(args) => chain::commit(args, settings),
+        Command::Metagraph(args) => validator::metagraph(args, settings),
+        Command::Hyperparams(args) => validator::hyperparams(args, settings),
+        Command::Weights(cmd) => validator::weights(cmd, settings),
+        Command::Stake(cmd) => validator::stake(cmd, settings),
     }
 }
