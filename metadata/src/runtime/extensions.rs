@@ -87,6 +87,30 @@ pub type SignedExtra = (
     CheckMetadataHash,
 );
 
+/// The explicit extension data of a transaction with this era, nonce, tip and metadata-hash
+/// mode: what a signer puts between the signature and the call.
+pub fn signed_extra(era: Era, nonce: u32, tip: u64, mode: Mode) -> SignedExtra {
+    (
+        (
+            CheckNonZeroSender,
+            CheckSpecVersion,
+            CheckTxVersion,
+            CheckGenesis,
+            CheckMortality(era),
+            CheckNonce(nonce),
+            CheckWeight,
+        ),
+        (
+            ChargeTransactionPayment(tip),
+            SudoTransactionExtension,
+            CheckShieldedTxValidity,
+            SubtensorTransactionExtension,
+            DrandPriority,
+        ),
+        CheckMetadataHash { mode },
+    )
+}
+
 fn extension<T: TypeInfo + 'static, I: TypeInfo + 'static>(
     identifier: &'static str,
 ) -> SignedExtensionMetadata {

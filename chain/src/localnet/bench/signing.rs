@@ -6,11 +6,7 @@
 
 use nya_metadata::runtime::calls::RuntimeCall;
 use nya_metadata::runtime::era::Era;
-use nya_metadata::runtime::extensions::{
-    ChargeTransactionPayment, CheckGenesis, CheckMetadataHash, CheckMortality, CheckNonZeroSender,
-    CheckNonce, CheckShieldedTxValidity, CheckSpecVersion, CheckTxVersion, CheckWeight,
-    DrandPriority, Mode, SignedExtra, SubtensorTransactionExtension, SudoTransactionExtension,
-};
+use nya_metadata::runtime::extensions::{Mode, SignedExtra, signed_extra};
 use nya_metadata::runtime::types::{AccountId32, H256, MultiAddress, MultiSignature};
 use parity_scale_codec::Encode;
 use sp_crypto_hashing::blake2_256;
@@ -69,27 +65,7 @@ impl BenchKeys {
 
 /// The explicit data of the 13 signed extensions for an immortal transaction without a tip.
 fn immortal_extra(nonce: u32) -> SignedExtra {
-    (
-        (
-            CheckNonZeroSender,
-            CheckSpecVersion,
-            CheckTxVersion,
-            CheckGenesis,
-            CheckMortality(Era::Immortal),
-            CheckNonce(nonce),
-            CheckWeight,
-        ),
-        (
-            ChargeTransactionPayment(0),
-            SudoTransactionExtension,
-            CheckShieldedTxValidity,
-            SubtensorTransactionExtension,
-            DrandPriority,
-        ),
-        CheckMetadataHash {
-            mode: Mode::Disabled,
-        },
-    )
+    signed_extra(Era::Immortal, nonce, 0, Mode::Disabled)
 }
 
 /// A v4 signed, immortal extrinsic of `call` by `key` with `nonce`, for the chain whose genesis

@@ -4,11 +4,7 @@
 use nya_metadata::runtime::admin::SudoCall;
 use nya_metadata::runtime::calls::{BalancesCall, SystemCall};
 use nya_metadata::runtime::era::Era;
-use nya_metadata::runtime::extensions::{
-    ChargeTransactionPayment, CheckGenesis, CheckMetadataHash, CheckMortality, CheckNonZeroSender,
-    CheckNonce, CheckShieldedTxValidity, CheckSpecVersion, CheckTxVersion, CheckWeight,
-    DrandPriority, Mode, SubtensorTransactionExtension, SudoTransactionExtension,
-};
+use nya_metadata::runtime::extensions::{Mode, signed_extra};
 use nya_metadata::runtime::types::AccountData;
 use std::sync::LazyLock;
 
@@ -152,25 +148,7 @@ impl Signing {
     }
 
     fn extra(&self) -> SignedExtra {
-        (
-            (
-                CheckNonZeroSender,
-                CheckSpecVersion,
-                CheckTxVersion,
-                CheckGenesis,
-                CheckMortality(self.era),
-                CheckNonce(self.nonce),
-                CheckWeight,
-            ),
-            (
-                ChargeTransactionPayment(self.tip),
-                SudoTransactionExtension,
-                CheckShieldedTxValidity,
-                SubtensorTransactionExtension,
-                DrandPriority,
-            ),
-            CheckMetadataHash { mode: self.mode },
-        )
+        signed_extra(self.era, self.nonce, self.tip, self.mode)
     }
 
     /// `call ++ extra ++ implicit`, unhashed.

@@ -6,11 +6,7 @@ use nya_metadata::runtime::apis::RuntimeVersion;
 use nya_metadata::runtime::calls::{BalancesCall, RuntimeCall, SubtensorModuleCall};
 use nya_metadata::runtime::dispatch::DispatchError;
 use nya_metadata::runtime::era::Era;
-use nya_metadata::runtime::extensions::{
-    ChargeTransactionPayment, CheckGenesis, CheckMetadataHash, CheckMortality, CheckNonZeroSender,
-    CheckNonce, CheckShieldedTxValidity, CheckSpecVersion, CheckTxVersion, CheckWeight,
-    DrandPriority, Mode, SignedExtra, SubtensorTransactionExtension, SudoTransactionExtension,
-};
+use nya_metadata::runtime::extensions::{Mode, SignedExtra, signed_extra};
 use nya_metadata::runtime::items::SYSTEM_EVENTS;
 use nya_metadata::runtime::types::{AccountInfo, MultiAddress, MultiSignature};
 use parity_scale_codec::{Decode, Encode};
@@ -35,27 +31,7 @@ fn node(upgrade_at: Option<u32>, data_dir: Option<PathBuf>) -> Arc<Node> {
 /// An immortal extrinsic of `call` by `key`, signed for `spec`'s spec and transaction
 /// versions (what a client that read that runtime's `Core_version` signs).
 fn signed(node: &Node, key: &Keypair, nonce: u32, call: RuntimeCall, spec: RuntimeSpec) -> Vec<u8> {
-    let extra: SignedExtra = (
-        (
-            CheckNonZeroSender,
-            CheckSpecVersion,
-            CheckTxVersion,
-            CheckGenesis,
-            CheckMortality(Era::Immortal),
-            CheckNonce(nonce),
-            CheckWeight,
-        ),
-        (
-            ChargeTransactionPayment(0),
-            SudoTransactionExtension,
-            CheckShieldedTxValidity,
-            SubtensorTransactionExtension,
-            DrandPriority,
-        ),
-        CheckMetadataHash {
-            mode: Mode::Disabled,
-        },
-    );
+    let extra: SignedExtra = signed_extra(Era::Immortal, nonce, 0, Mode::Disabled);
     let version = spec.runtime_version();
     let genesis = node.genesis_hash();
     let mut payload = call.encode();

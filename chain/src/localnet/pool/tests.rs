@@ -380,27 +380,7 @@ fn alice_transfer(nonce: u32, value: u64, corrupt: bool) -> Vec<u8> {
         dest: MultiAddress::Id(who(9)),
         value,
     });
-    let extra = (
-        (
-            CheckNonZeroSender,
-            CheckSpecVersion,
-            CheckTxVersion,
-            CheckGenesis,
-            CheckMortality(Era::Immortal),
-            CheckNonce(nonce),
-            CheckWeight,
-        ),
-        (
-            ChargeTransactionPayment(0),
-            SudoTransactionExtension,
-            CheckShieldedTxValidity,
-            SubtensorTransactionExtension,
-            DrandPriority,
-        ),
-        CheckMetadataHash {
-            mode: Mode::Disabled,
-        },
-    );
+    let extra = signed_extra(Era::Immortal, nonce, 0, Mode::Disabled);
     let mut payload = call.encode();
     extra.encode_to(&mut payload);
     (

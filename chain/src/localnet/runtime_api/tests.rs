@@ -11,11 +11,7 @@ use nya_metadata::runtime::apis::{
 use nya_metadata::runtime::calls::{BalancesCall, RuntimeCall, SubtensorModuleCall};
 use nya_metadata::runtime::dispatch::{DispatchClass, Pays};
 use nya_metadata::runtime::era::Era;
-use nya_metadata::runtime::extensions::{
-    ChargeTransactionPayment, CheckGenesis, CheckMetadataHash, CheckMortality, CheckNonZeroSender,
-    CheckNonce, CheckShieldedTxValidity, CheckSpecVersion, CheckTxVersion, CheckWeight,
-    DrandPriority, SignedExtra, SubtensorTransactionExtension, SudoTransactionExtension,
-};
+use nya_metadata::runtime::extensions::{Mode, SignedExtra, signed_extra};
 use nya_metadata::runtime::items::USED_ITEMS;
 use nya_metadata::runtime::types::{
     AccountData, AccountInfo, AxonInfo, MultiAddress, MultiSignature, Registration,
@@ -577,25 +573,7 @@ fn extrinsic(preamble: Preamble, call: RuntimeCall) -> Vec<u8> {
 }
 
 fn signed_preamble() -> Preamble {
-    let extra: SignedExtra = (
-        (
-            CheckNonZeroSender,
-            CheckSpecVersion,
-            CheckTxVersion,
-            CheckGenesis,
-            CheckMortality(Era::Immortal),
-            CheckNonce(3),
-            CheckWeight,
-        ),
-        (
-            ChargeTransactionPayment(0),
-            SudoTransactionExtension,
-            CheckShieldedTxValidity,
-            SubtensorTransactionExtension,
-            DrandPriority,
-        ),
-        CheckMetadataHash::default(),
-    );
+    let extra: SignedExtra = signed_extra(Era::Immortal, 3, 0, Mode::Disabled);
     Preamble::Signed {
         address: MultiAddress::Id(account(5)),
         // Fee queries carry a dummy signature; it is not checked.
