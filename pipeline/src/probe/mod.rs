@@ -17,6 +17,7 @@ pub mod bench;
 pub mod config;
 pub mod data;
 pub mod eval;
+mod grammar;
 pub mod model;
 pub mod report;
 pub mod run;

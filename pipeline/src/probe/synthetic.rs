@@ -1,8 +1,9 @@
 //! Synthetic corpora of known quality, and the experiment that shows a probe ranks them.
 //!
 //! Three generators, all driven by a seeded ChaCha8 stream:
-//! - [`CorpusKind::Clean`]: English prose: paragraphs sampled from an order-2 word Markov chain
-//!   over [`CLEAN_SOURCE`], a few pages of prose written by hand for this purpose;
+//! - [`CorpusKind::Clean`]: English prose: paragraphs from a seeded probabilistic grammar
+//!   ([`grammar`]) with a lexicon of a few hundred words per class, so the corpus has English
+//!   syntax and function-word statistics but no sentences a probe could memorise;
 //! - [`CorpusKind::Boilerplate`]: raw page text as an HTML-to-text dump gives it: navigation bars,
 //!   cookie banners, breadcrumbs, share buttons, link lists, tags, newsletter boxes and footers,
 //!   with two or three paragraphs of the same kind of prose buried inside (about half of the
@@ -12,13 +13,11 @@
 //!
 //! [`discrimination`] trains probes on each corpus for several seeds with the same token budget
 //! and evaluates them all on [`HELD_OUT_PROSE`], a few paragraphs of ordinary English prose
-//! written by hand separately from [`CLEAN_SOURCE`] and on other subjects: it shares no generator
+//! written by hand, not by the grammar: it shares no generator
 //! with any training corpus, so a lower loss there means the probe learned more English, not
 //! more of its own generator.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::OnceLock;
 
 use candle_core::Device;
 use rand::Rng;
@@ -30,6 +29,7 @@ use super::ProbeError;
 use super::config::ProbeSize;
 use super::data::PackedSequences;
 use super::eval::EvalSet;
+use super::grammar;
 use super::run::{ProbeSpec, tokenizer_for, train_and_evaluate};
 use super::tokenizer::{ProbeTokenizer, TokenizerKind};
 
@@ -58,10 +58,6 @@ impl CorpusKind {
         }
     }
 }
-
-/// Hand-written English prose the clean generator recombines (its own text, on other subjects
-/// than [`HELD_OUT_PROSE`]).
-pub const CLEAN_SOURCE: &str = include_str!("clean_source.txt");
 
 /// Words for titles, URL slugs and tags in page boilerplate.
 const NOUNS: &[&str] = &[
@@ -127,72 +123,9 @@ fn pick<'a>(rng: &mut ChaCha8Rng, words: &[&'a str]) -> &'a str {
     words.choose(rng).copied().unwrap_or("")
 }
 
-/// A word-level Markov chain of order 2 over [`CLEAN_SOURCE`]: each pair of words maps to the
-/// words that follow it there (repeated as often as they occur), so sampling recombines the
-/// source's sentences into new prose with English word order.
-struct Chain {
-    words: Vec<&'static str>,
-    next: BTreeMap<(usize, usize), Vec<usize>>,
-}
-
-/// Marks a paragraph's start (as both words of the first state) and its end.
-const START: usize = 0;
-const END: usize = 1;
-/// A generated paragraph stops at the first sentence end after this many words.
-const PARAGRAPH_SOFT_LIMIT: usize = 120;
-/// … and in any case at this many.
-const PARAGRAPH_HARD_LIMIT: usize = 200;
-
-impl Chain {
-    fn build() -> Self {
-        let mut words = vec!["", ""];
-        let mut ids: BTreeMap<&'static str, usize> = BTreeMap::new();
-        let mut next: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
-        for paragraph in CLEAN_SOURCE.split("\n\n") {
-            let mut state = (START, START);
-            for word in paragraph.split_whitespace() {
-                let id = *ids.entry(word).or_insert_with(|| {
-                    words.push(word);
-                    words.len() - 1
-                });
-                next.entry(state).or_default().push(id);
-                state = (state.1, id);
-            }
-            if state != (START, START) {
-                next.entry(state).or_default().push(END);
-            }
-        }
-        Self { words, next }
-    }
-
-    fn shared() -> &'static Self {
-        static CHAIN: OnceLock<Chain> = OnceLock::new();
-        CHAIN.get_or_init(Self::build)
-    }
-
-    fn paragraph(&self, rng: &mut ChaCha8Rng) -> String {
-        let mut out: Vec<&str> = Vec::new();
-        let mut state = (START, START);
-        while out.len() < PARAGRAPH_HARD_LIMIT {
-            let Some(&id) = self.next.get(&state).and_then(|c| c.choose(rng)) else {
-                break;
-            };
-            let Some(&word) = self.words.get(id).filter(|_| id != END) else {
-                break;
-            };
-            out.push(word);
-            if out.len() >= PARAGRAPH_SOFT_LIMIT && word.ends_with('.') {
-                break;
-            }
-            state = (state.1, id);
-        }
-        out.join(" ")
-    }
-}
-
 /// A paragraph of clean prose.
 fn paragraph(rng: &mut ChaCha8Rng) -> String {
-    Chain::shared().paragraph(rng)
+    grammar::paragraph(rng)
 }
 
 /// A clean document: 2 to 4 paragraphs.
@@ -523,7 +456,7 @@ pub fn discrimination(
 /// Seed of the experiment's corpora.
 pub const CORPUS_SEED: u64 = 2024;
 /// Vocabulary of the BPE the `tiny` size uses in the experiment.
-pub const EXPERIMENT_BPE_VOCAB: usize = 512;
+pub const EXPERIMENT_BPE_VOCAB: usize = 1024;
 
 /// Bytes of each corpus the experiment's BPE is trained on.
 pub const EXPERIMENT_BPE_SAMPLE_BYTES: usize = 1 << 19;
@@ -535,9 +468,10 @@ pub const EXPERIMENT_BPE_SAMPLE_BYTES: usize = 1 << 19;
 /// three corpora instead of bytes. With bytes, shuffling words costs a tiny model almost
 /// nothing (spelling is most of a byte-level loss); with word-sized tokens for the frequent
 /// words the loss is about which word comes next, as with GPT-2's tokens at the larger sizes.
-/// The vocabulary stays small so that rarer words are spelled in pieces the training data
-/// exercises: a large BPE turns every training word into one token, and then the reference
-/// text's other words fall into pieces no probe ever saw.
+/// Measured at 300 steps: with 512 ids shuffled words cost no more than boilerplate (most
+/// tokens are word pieces, predictable without word order); with 1,024 ids the three rank in
+/// order. Much larger vocabularies turn every training word into one token, and then the
+/// reference text's other words fall into pieces no probe ever saw.
 pub fn experiment(
     size: ProbeSize,
     tokens: u64,
@@ -635,47 +569,46 @@ mod tests {
     }
 
     #[test]
-    fn the_held_out_text_is_independent_of_the_clean_source() {
+    fn the_held_out_text_is_independent_of_the_clean_generator() {
         let paragraphs: Vec<&str> = held_out_paragraphs().collect();
         assert!(paragraphs.len() >= 6);
-        // No run of five words of the reference prose occurs in the clean generator's source.
-        let source: Vec<&str> = CLEAN_SOURCE.split_whitespace().collect();
+        // No run of five words of the reference prose occurs in a large sample of clean prose.
+        let clean = corpus(CorpusKind::Clean, CORPUS_SEED, 1 << 20);
+        let generated: Vec<&str> = clean.iter().flat_map(|d| d.split_whitespace()).collect();
         let held_out: Vec<&str> = HELD_OUT_PROSE.split_whitespace().collect();
-        let source_runs: std::collections::BTreeSet<&[&str]> = source.windows(5).collect();
+        let runs: std::collections::BTreeSet<&[&str]> = generated.windows(5).collect();
         let shared: Vec<&[&str]> = held_out
             .windows(5)
-            .filter(|run| source_runs.contains(run))
+            .filter(|run| runs.contains(run))
             .collect();
         assert!(shared.is_empty(), "{shared:?}");
     }
 
     #[test]
-    fn clean_prose_follows_the_source_word_order() {
-        let documents = corpus(CorpusKind::Clean, 9, 20_000);
-        let source: Vec<&str> = CLEAN_SOURCE.split_whitespace().collect();
-        let pairs: std::collections::BTreeSet<(&str, &str)> =
-            source.windows(2).map(|w| (w[0], w[1])).collect();
-        for paragraph in documents.iter().flat_map(|d| d.split("\n\n")) {
-            let words: Vec<&str> = paragraph.split_whitespace().collect();
-            assert!(words.windows(2).all(|w| pairs.contains(&(w[0], w[1]))));
-        }
-        // And it recombines rather than copies: some four-word runs are new.
-        let runs: std::collections::BTreeSet<&[&str]> = source.windows(4).collect();
-        let words: Vec<&str> = documents
+    fn clean_prose_rarely_repeats_itself() {
+        let documents = corpus(CorpusKind::Clean, 9, 200_000);
+        let sentences: Vec<&str> = documents
             .iter()
-            .flat_map(|d| d.split_whitespace())
+            .flat_map(|d| d.split_inclusive(". "))
+            .map(str::trim)
             .collect();
-        assert!(words.windows(4).any(|w| !runs.contains(w)));
+        let distinct: std::collections::BTreeSet<&&str> = sentences.iter().collect();
+        assert!(
+            distinct.len() * 100 >= sentences.len() * 97,
+            "{} distinct sentences of {}",
+            distinct.len(),
+            sentences.len()
+        );
     }
 
     /// The acceptance test of the probe: with the same token budget, probes trained on clean
     /// prose beat probes trained on boilerplate-heavy pages, which beat probes trained on
     /// shuffled words, on hand-written held-out prose, each gap over 3× the seed spread.
     #[test]
-    #[ignore = "not yet met: the clean generator is too narrow (see the issue 8 note); \
-                run with --ignored to see the numbers"]
+    #[ignore = "not yet met: order is right but margins are 1.5x/1.7x the seed spread \
+                (see the issue 8 note); run with --ignored to see the numbers"]
     fn probes_rank_clean_above_boilerplate_above_shuffled_words() {
-        let tokens = 8 * 64 * 200;
+        let tokens = 8 * 64 * 300;
         let result = experiment(ProbeSize::Tiny, tokens, &[1, 2, 3], &Device::Cpu).unwrap();
         println!("{}", result.table());
         let [clean, boilerplate, garbage] = CorpusKind::ALL;
