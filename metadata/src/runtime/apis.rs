@@ -744,6 +744,43 @@ pub struct SubnetHyperparamsV2 {
     pub user_liquidity_enabled: bool,
 }
 
+impl From<SubnetHyperparams> for SubnetHyperparamsV2 {
+    /// The v2 record of a v1 one: the shared fields copied, the fields v2 added at their
+    /// defaults.
+    fn from(v1: SubnetHyperparams) -> SubnetHyperparamsV2 {
+        SubnetHyperparamsV2 {
+            rho: v1.rho,
+            kappa: v1.kappa,
+            immunity_period: v1.immunity_period,
+            min_allowed_weights: v1.min_allowed_weights,
+            max_weights_limit: v1.max_weights_limit,
+            tempo: v1.tempo,
+            min_difficulty: v1.min_difficulty,
+            max_difficulty: v1.max_difficulty,
+            weights_version: v1.weights_version,
+            weights_rate_limit: v1.weights_rate_limit,
+            adjustment_interval: v1.adjustment_interval,
+            activity_cutoff: v1.activity_cutoff,
+            registration_allowed: v1.registration_allowed,
+            target_regs_per_interval: v1.target_regs_per_interval,
+            min_burn: v1.min_burn,
+            max_burn: v1.max_burn,
+            bonds_moving_avg: v1.bonds_moving_avg,
+            max_regs_per_block: v1.max_regs_per_block,
+            serving_rate_limit: v1.serving_rate_limit,
+            max_validators: v1.max_validators,
+            adjustment_alpha: v1.adjustment_alpha,
+            difficulty: v1.difficulty,
+            commit_reveal_period: v1.commit_reveal_period,
+            commit_reveal_weights_enabled: v1.commit_reveal_weights_enabled,
+            alpha_high: v1.alpha_high,
+            alpha_low: v1.alpha_low,
+            liquid_alpha_enabled: v1.liquid_alpha_enabled,
+            ..SubnetHyperparamsV2::default()
+        }
+    }
+}
+
 /// `pallet_transaction_payment::types::RuntimeDispatchInfo<u64, Weight>`
 /// (`TransactionPaymentApi.query_info`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
