@@ -5,15 +5,18 @@
 //! started in-process, fetching that exact revision back as a validator would, and the commitment
 //! that binds it. Each step uses the same library calls the real commands use, and checks its
 //! own output (load what it wrote, verify what it signed, fetch what it published, decode what
-//! it encoded), so a broken piece fails the demo rather than printing a plausible story. Chain
-//! steps join as `nya localnet` lands.
+//! it encoded), so a broken piece fails the demo rather than printing a plausible story. The last
+//! step starts a local chain in-process (`nya localnet`'s), registers the hotkey and commits the
+//! revision on chain, then reads the commitment back as a validator would.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, ensure};
+use nya_chain::client::{Client, Payload, Registered};
 use nya_chain::keys;
+use nya_chain::localnet::{LocalnetConfig, spawn};
 use nya_chain::wallet::Wallet;
 use nya_metadata::commitment::{Commitment, RepoId, RepoRef};
 use nya_metadata::manifest::{
@@ -71,9 +74,10 @@ pub fn run(args: DemoArgs, _settings: &Settings) -> Result<ExitCode> {
     let dataset = root.join("dataset");
     let manifest = dataset_step(&dataset)?;
     let repo = hub_step(&root.join("hub"), &dataset, &manifest)?;
-    commitment_step(&hotkey, &manifest, repo)?;
+    let commitment = commitment_step(&hotkey, &manifest, repo)?;
+    chain_step(&coldkey, &hotkey, &commitment)?;
 
-    println!("\nAll steps checked. Wallet owner {coldkey}.");
+    println!("\nAll steps checked. Wallet owner {}.", coldkey.ss58());
     if temp_dir.is_some() {
         println!("(The demo folder is removed on exit; pass --dir DIR to keep it.)");
     }
@@ -81,7 +85,7 @@ pub fn run(args: DemoArgs, _settings: &Settings) -> Result<ExitCode> {
 }
 
 /// Creates an encrypted coldkey and a hotkey, reloads both, signs and verifies.
-fn wallet_step(wallets: &Path) -> Result<(String, keys::Keypair)> {
+fn wallet_step(wallets: &Path) -> Result<(keys::Keypair, keys::Keypair)> {
     println!("1. wallet (bittensor-wallet 4.x format)");
     let wallet = Wallet::new(wallets, "demo", "miner")?;
     wallet.create_coldkey(12, Some(DEMO_PASSWORD), true)?;
@@ -117,7 +121,7 @@ fn wallet_step(wallets: &Path) -> Result<(String, keys::Keypair)> {
         "   sr25519 signature verified: 0x{}…",
         &hex::encode(signature)[..16]
     );
-    Ok((coldkey.ss58(), hotkey))
+    Ok((coldkey, hotkey))
 }
 
 /// Writes a dataset folder (one shard, manifest, card) and verifies it.
@@ -255,7 +259,7 @@ fn commitment_step(
     hotkey: &keys::Keypair,
     manifest: &nya_metadata::manifest::Manifest,
     repo: RepoRef,
-) -> Result<()> {
+) -> Result<Commitment> {
     println!("\n4. commitment (Commitments.set_commitment payload)");
     let commitment = Commitment::new(
         repo,
@@ -277,7 +281,86 @@ fn commitment_step(
         scale.len(),
         hotkey.ss58()
     );
-    Ok(())
+    Ok(commitment)
+}
+
+/// On an in-process localnet (blocks every 250 ms): the dev account //Alice funds the coldkey,
+/// the coldkey registers the hotkey on netuid 1, the hotkey commits, and the commitment is read
+/// back from the chain and decoded.
+fn chain_step(
+    coldkey: &keys::Keypair,
+    hotkey: &keys::Keypair,
+    commitment: &Commitment,
+) -> Result<()> {
+    const NETUID: u16 = 1;
+    const FUNDING_RAO: u64 = 10_000_000_000;
+    println!("\n5. local chain: fund, register, commit, read back");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
+    runtime.block_on(async {
+        let localnet = spawn(LocalnetConfig {
+            port: 0,
+            ..LocalnetConfig::default()
+        })
+        .await
+        .context("starting the localnet")?;
+        let client = Client::connect_url(&localnet.ws_url()).await?;
+        println!(
+            "   localnet {} (netuid {NETUID} owned by //Alice)",
+            localnet.ws_url()
+        );
+        let funded = client
+            .transfer(
+                &keys::Keypair::dev("Alice"),
+                &coldkey.public_key(),
+                FUNDING_RAO,
+            )
+            .await?;
+        println!(
+            "   //Alice sent 10 TAO to the coldkey in block {}",
+            funded.block_number
+        );
+        let uid = match client
+            .register(NETUID, coldkey, &hotkey.public_key())
+            .await?
+        {
+            Registered::New { uid, included } => {
+                println!(
+                    "   registered the hotkey as uid {uid} in block {}",
+                    included.block_number
+                );
+                uid
+            }
+            Registered::Already { uid } => uid,
+        };
+        let included = client.commit(NETUID, hotkey, commitment).await?;
+        let record = client
+            .at_best()
+            .await?
+            .commitment(NETUID, &hotkey.public_key())
+            .await?
+            .context("the chain holds no commitment for the hotkey")?;
+        ensure!(
+            record.block == included.block_number && record.uid == Some(uid),
+            "the commitment read back is from block {} for uid {:?}, expected block {} uid {uid}",
+            record.block,
+            record.uid,
+            included.block_number
+        );
+        ensure!(
+            matches!(&record.payload, Payload::Nya(read) if read == commitment),
+            "the commitment read back from the chain differs from the one committed"
+        );
+        println!(
+            "   committed in block {}; read back from the chain and decoded: {}",
+            included.block_number,
+            commitment.field0()
+        );
+        localnet.stop().await;
+        Ok(())
+    })
 }
 
 fn tempfile_dir() -> Result<tempfile::TempDir> {
