@@ -390,7 +390,7 @@ impl Node {
         // An older runtime writes its events in its own numbering.
         let old_events = (runtimes.builds != RuntimeSpec::LATEST)
             .then(|| runtimes.builds.encode_events(&events));
-        runtime::finalize_block(&mut overlay, number, parent_hash, events);
+        runtime::finalize_block(&mut overlay, number, events);
         if let Some(encoded) = old_events {
             overlay.set_raw(runtime::system::item_prefix(SYSTEM_EVENTS), encoded);
             overlay.commit_layer();

@@ -7,9 +7,9 @@
 //! - [`commitments`]: `set_commitment` and its space limit.
 //! - [`admin`]: `Sudo.sudo` and the `AdminUtils` setters.
 //!
-//! Block flow (driven by the node): [`initialize_block`], then [`apply_extrinsic`] for each
-//! transaction, then [`finalize_block`], which writes `System.Events`, `System.Number` and
-//! `System.BlockHash`.
+//! Block flow (driven by the node): [`note_parent`] and [`initialize_block`], then
+//! [`apply_extrinsic`] for each transaction, then [`finalize_block`], which writes
+//! `System.Events` and `System.Number`.
 
 pub mod admin;
 pub mod balances;
@@ -22,7 +22,7 @@ use nya_metadata::runtime::calls::{RuntimeCall, RuntimeEvent, SystemEvent};
 use nya_metadata::runtime::dispatch::DispatchError;
 use nya_metadata::runtime::types::{AccountId32, EventRecord, H256, Phase};
 
-use super::state::{CorruptValue, Overlay, key};
+use super::state::{CorruptValue, Overlay};
 
 /// Who a call is dispatched as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,10 +125,7 @@ pub enum ApplyOutcome {
 /// hash in `System.BlockHash(block - 1)` (which `CheckGenesis` and `CheckMortality` read), and
 /// `System.ParentHash`. Transaction validation runs this too, as if in the next block.
 pub fn note_parent(state: &mut Overlay<'_>, block: u32, parent_hash: H256) {
-    let mut block_hash = key::prefix("System", "BlockHash");
-    key::twox_64_concat(&mut block_hash, &block.saturating_sub(1));
-    state.set(block_hash, &parent_hash);
-    state.set(key::prefix("System", "ParentHash"), &parent_hash);
+    system::note_parent(state, block, parent_hash);
     state.commit_layer();
 }
 
@@ -196,14 +193,9 @@ pub fn apply_extrinsic(
     Ok(outcome)
 }
 
-/// Writes the block's bookkeeping: `System.Events`, `System.Number` and the parent's entry
-/// in `System.BlockHash` (what `CheckMortality` reads).
-pub fn finalize_block(
-    state: &mut Overlay<'_>,
-    block: u32,
-    parent_hash: H256,
-    events: Vec<EventRecord<RuntimeEvent>>,
-) {
-    system::finalize(state, block, parent_hash, events);
+/// Writes the block's bookkeeping: `System.Events`, `System.Number`, and the pruning of block
+/// hashes past subtensor's window (the parent's hash was written by [`note_parent`]).
+pub fn finalize_block(state: &mut Overlay<'_>, block: u32, events: Vec<EventRecord<RuntimeEvent>>) {
+    system::finalize(state, block, events);
     state.commit_layer();
 }

@@ -84,21 +84,20 @@ pub fn increment_nonce(ctx: &mut Ctx<'_, '_>, who: &AccountId32) -> Result<(), C
     Ok(())
 }
 
-/// End-of-block bookkeeping: the block's events, its number, the parent's hash under
-/// `BlockHash(block - 1)` and in `ParentHash`, and pruning of the hash that fell out of the
-/// `BLOCK_HASH_COUNT` window.
-pub fn finalize(
-    state: &mut Overlay<'_>,
-    block: u32,
-    parent_hash: H256,
-    events: Vec<EventRecord<RuntimeEvent>>,
-) {
-    state.set(item_prefix(SYSTEM_EVENTS), &events);
-    state.set(item_prefix(SYSTEM_NUMBER), &block);
+/// Start-of-block bookkeeping (`frame_system::initialize`): the parent's hash under
+/// `BlockHash(block - 1)`, which `CheckGenesis` and `CheckMortality` read, and in `ParentHash`.
+pub fn note_parent(state: &mut Overlay<'_>, block: u32, parent_hash: H256) {
     state.set(item_prefix(SYSTEM_PARENT_HASH), &parent_hash);
     if let Some(parent) = block.checked_sub(1) {
         state.set(block_hash_key(parent), &parent_hash);
     }
+}
+
+/// End-of-block bookkeeping: the block's events, its number, and pruning of the hash that fell
+/// out of the `BLOCK_HASH_COUNT` window.
+pub fn finalize(state: &mut Overlay<'_>, block: u32, events: Vec<EventRecord<RuntimeEvent>>) {
+    state.set(item_prefix(SYSTEM_EVENTS), &events);
+    state.set(item_prefix(SYSTEM_NUMBER), &block);
     let expired = block.saturating_sub(BLOCK_HASH_COUNT).saturating_sub(1);
     if expired != 0 {
         state.remove(block_hash_key(expired));
@@ -204,7 +203,8 @@ mod tests {
             topics: Vec::new(),
         }];
         let parent = H256([9; 32]);
-        finalize(&mut overlay, 7, parent, events.clone());
+        note_parent(&mut overlay, 7, parent);
+        finalize(&mut overlay, 7, events.clone());
         let stored: Vec<EventRecord<RuntimeEvent>> =
             get_decoded(&overlay, &item_prefix(SYSTEM_EVENTS))
                 .unwrap()
@@ -228,12 +228,7 @@ mod tests {
         }
         let mut overlay = Overlay::new(&base);
         // Block BLOCK_HASH_COUNT + 2 drops the hash of block 1; block 0 stays.
-        finalize(
-            &mut overlay,
-            BLOCK_HASH_COUNT + 2,
-            H256([0xaa; 32]),
-            Vec::new(),
-        );
+        finalize(&mut overlay, BLOCK_HASH_COUNT + 2, Vec::new());
         assert!(overlay.get(&block_hash_key(0)).is_some());
         assert_eq!(overlay.get(&block_hash_key(1)), None);
         assert!(overlay.get(&block_hash_key(2)).is_some());
