@@ -4,3 +4,5 @@
 mod chain_client;
 mod localnet;
 mod miner_contracts;
+mod reconnect;
+mod ws_proxy;

@@ -2,13 +2,15 @@
 //! operations miners and operators perform (transfer, register, serve, commit).
 //!
 //! - [`Client::connect`] takes a [`Network`] (or [`Client::connect_url`] any `ws://`/`wss://`
-//!   URL) and uses subxt's default backend over one JSON-RPC connection.
+//!   URL) and uses subxt's default backend over one JSON-RPC connection, which reconnects by
+//!   itself when the socket drops ([`connection`]).
 //! - [`Client::at_best`] / [`Client::at_finalized`] / [`Client::at`] return an [`At`]: every
 //!   read through it is answered from that one block, so a listing is a consistent snapshot.
 //! - [`Client::submit`] signs and sends a [`Call`] and returns a [`Pending`]; [`Pending::wait`]
 //!   waits for finality and returns the [`Included`] transaction or the [`ChainError`] that names
 //!   the pallet error and what to do. Splitting the two lets a caller (a manual-seal test) act
-//!   between submission and inclusion.
+//!   between submission and inclusion. A connection lost in between is recovered without
+//!   sending the transaction twice ([`recovery`]).
 //! - Storage items and calls are addressed by name through `nya_metadata::runtime::items`, and
 //!   values decode with the mirror types, so the wire format is the one the mirror pins.
 
@@ -16,11 +18,13 @@ pub mod bench_history;
 pub mod calls;
 #[cfg(test)]
 mod conformance;
+mod connection;
 pub mod error;
 pub mod history;
 mod metagraph;
 mod ops;
 mod reads;
+mod recovery;
 pub mod stake;
 mod submit;
 pub mod weights;
@@ -44,6 +48,8 @@ use crate::network::Network;
 pub struct Client {
     api: OnlineClient<SubstrateConfig>,
     rpc: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
+    /// The same connection, for the methods `LegacyRpcMethods` does not wrap.
+    raw: RpcClient,
     endpoint: String,
 }
 
@@ -71,15 +77,14 @@ impl Client {
         if !crate::network::is_ws_url(url) {
             return Err(connect_error("not a ws:// or wss:// URL".to_owned()));
         }
-        let rpc = RpcClient::from_insecure_url(url)
-            .await
-            .map_err(|e| connect_error(e.to_string()))?;
+        let rpc = connection::open(url).await.map_err(connect_error)?;
         let api = OnlineClient::<SubstrateConfig>::from_rpc_client(rpc.clone())
             .await
             .map_err(|e| connect_error(e.to_string()))?;
         Ok(Client {
             api,
-            rpc: LegacyRpcMethods::new(rpc),
+            rpc: LegacyRpcMethods::new(rpc.clone()),
+            raw: rpc,
             endpoint: url.to_owned(),
         })
     }
@@ -101,12 +106,10 @@ impl Client {
 
     /// Reads pinned to the node's best block now.
     pub async fn at_best(&self) -> Result<At, ChainError> {
-        let hash = self
-            .rpc
-            .chain_get_block_hash(None)
-            .await
-            .map_err(|e| ChainError::rpc("asking for the best block", e))?
-            .ok_or_else(|| ChainError::rpc("asking for the best block", "the node has none"))?;
+        let what = "asking for the best block";
+        let hash = connection::retrying(what, || self.rpc.chain_get_block_hash(None))
+            .await?
+            .ok_or_else(|| ChainError::rpc(what, "the node has none"))?;
         self.at(hash.0).await
     }
 

@@ -1,21 +1,40 @@
-//! Signing, submitting and waiting for finality.
+//! Signing, submitting and waiting for finality, across a dropped connection.
 //!
-//! [`Client::submit`] returns as soon as the node's pool accepted the transaction (a refusal is
-//! a [`ChainError::Pool`] right there); [`Pending::wait`] then follows its status to finality
-//! and reads back where it landed and its events. A pallet error in the block becomes
-//! [`ChainError::Module`].
+//! [`Client::submit`] signs the call with the account's next nonce (the node's
+//! `system_accountNextIndex`, which counts the pool), mortal for [`MORTALITY`] blocks from the
+//! latest finalized block, and hands it to the node; a refusal is a [`ChainError::Pool`] right
+//! there. [`Pending::wait`] follows its status to finality and reads back where it landed and
+//! its events. A pallet error in the block becomes [`ChainError::Module`].
+//!
+//! If the connection drops before the node answers the submission or while its status is
+//! followed, [`Pending::wait`] asks the chain where the transaction went ([`super::recovery`])
+//! and sends the same signed bytes again only if the node has never seen them.
 
 use subxt::SubstrateConfig;
 use subxt::client::OnlineClientAtBlockImpl;
-use subxt::error::{TransactionEventsError, TransactionProgressError, TransactionStatusError};
-use subxt::transactions::TransactionProgress;
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::error::ExtrinsicError;
+use subxt::transactions::{TransactionProgress, TransactionStatus};
 
+use super::connection::retrying;
+use super::recovery::{MORTALITY, POLL, Search, Signed, Whereabouts};
 use super::{Call, ChainError, Client};
 use crate::keys::Keypair;
 
-/// A transaction the pool accepted, not yet finalized.
+type Progress = TransactionProgress<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>;
+
+/// How often a transaction the node lost is handed to it again before giving up.
+const MAX_RESENDS: u32 = 3;
+
+/// A transaction handed to the node, not yet finalized.
 pub struct Pending {
-    progress: TransactionProgress<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>,
+    client: Client,
+    signed: Signed,
+    /// The node's status stream; `None` when the connection that carried it dropped.
+    progress: Option<Progress>,
+    /// Whether a connection dropped since the submission: statuses from then on are checked
+    /// against the chain instead of trusted.
+    lost: bool,
     call: String,
 }
 
@@ -24,6 +43,7 @@ impl std::fmt::Debug for Pending {
         f.debug_struct("Pending")
             .field("call", &self.call)
             .field("hash", &hex::encode(self.extrinsic_hash()))
+            .field("nonce", &self.signed.nonce)
             .finish()
     }
 }
@@ -63,29 +83,64 @@ impl Included {
     }
 }
 
+/// Whether a submission failed because the socket dropped (the node may or may not have it).
+fn dropped(err: &ExtrinsicError) -> bool {
+    matches!(err, ExtrinsicError::ErrorSubmittingTransaction(backend)
+        if backend.is_disconnected_will_reconnect())
+}
+
 impl Client {
-    /// Signs `call` with `signer` (nonce from the chain) and hands it to the node.
+    /// Signs `call` with `signer` and hands it to the node.
     pub async fn submit(&self, call: &Call, signer: &Keypair) -> Result<Pending, ChainError> {
-        let mut tx = self
+        let name = call.name();
+        let at = self
             .api
-            .tx()
+            .at_current_block()
             .await
-            .map_err(|e| ChainError::rpc(format!("preparing {}", call.name()), e))?;
+            .map_err(|e| ChainError::rpc(format!("preparing {name}"), e))?;
+        let mut tx = at.tx();
         let payload = call.payload();
         // Encoding against the live metadata first gives a clear error for a changed call.
         tx.validate(&payload).map_err(|e| {
-            ChainError::Input(format!(
-                "{} does not match the node's metadata: {e}",
-                call.name()
-            ))
+            ChainError::Input(format!("{name} does not match the node's metadata: {e}"))
         })?;
-        let progress = tx
-            .sign_and_submit_then_watch_default(&payload, signer)
+        let account = subxt::transactions::Signer::<SubstrateConfig>::account_id(signer);
+        let nonce = retrying(
+            &format!("asking for the nonce of {}", signer.ss58()),
+            || self.rpc.system_account_next_index(&account),
+        )
+        .await?;
+        let params = DefaultExtrinsicParamsBuilder::<SubstrateConfig>::new()
+            .nonce(nonce)
+            .mortal(MORTALITY)
+            .build();
+        let transaction = tx
+            .create_signed(&payload, signer, params)
             .await
-            .map_err(ChainError::from_submission)?;
+            .map_err(|e| ChainError::rpc(format!("signing {name}"), e))?;
+        let signed = Signed {
+            bytes: transaction.encoded().to_vec(),
+            hash: transaction.hash().0,
+            account,
+            nonce,
+            era_start: at.block_number(),
+        };
+        let (progress, lost) = match transaction.submit_and_watch().await {
+            Ok(progress) => (Some(progress), false),
+            Err(e) if dropped(&e) => {
+                tracing::warn!(
+                    "{name}: the connection dropped while submitting; checking the chain"
+                );
+                (None, true)
+            }
+            Err(e) => return Err(ChainError::from_submission(e)),
+        };
         Ok(Pending {
+            client: self.clone(),
+            signed,
             progress,
-            call: call.name(),
+            lost,
+            call: name,
         })
     }
 
@@ -97,70 +152,145 @@ impl Client {
     ) -> Result<Included, ChainError> {
         self.submit(call, signer).await?.wait().await
     }
+
+    /// Hands the node `signed` again; the new status stream, or `None` when there is none to
+    /// follow (the socket dropped again, or the node already knows the transaction).
+    async fn resend(&self, signed: &Signed, call: &str) -> Result<Option<Progress>, ChainError> {
+        let at = self
+            .api
+            .at_current_block()
+            .await
+            .map_err(|e| ChainError::rpc(format!("preparing to resend {call}"), e))?;
+        match at
+            .tx()
+            .from_bytes(signed.bytes.clone())
+            .submit_and_watch()
+            .await
+        {
+            Ok(progress) => Ok(Some(progress)),
+            Err(e) if dropped(&e) => Ok(None),
+            Err(e) => match ChainError::from_submission(e) {
+                // Already in the pool (1013), recently included (1012, banned), or its nonce
+                // used (1010 "outdated"): the chain knows it, and the next look says where.
+                ChainError::Pool { code, data, .. }
+                    if code == 1013
+                        || code == 1012
+                        || (code == 1010
+                            && data.as_deref().is_some_and(|d| d.contains("outdated"))) =>
+                {
+                    Ok(None)
+                }
+                other => Err(other),
+            },
+        }
+    }
+}
+
+/// How following a status stream ended.
+enum Followed {
+    /// In this finalized block.
+    Finalized([u8; 32]),
+    /// The node reported it invalid, dropped or failed.
+    Refused(String),
+    /// The stream broke or ended without a final status.
+    Lost(String),
+}
+
+async fn follow(mut progress: Progress) -> Followed {
+    while let Some(status) = progress.next().await {
+        match status {
+            Ok(TransactionStatus::InFinalizedBlock(block)) => {
+                return Followed::Finalized(block.block_hash().0);
+            }
+            Ok(TransactionStatus::Error { message }) => {
+                return Followed::Refused(format!("error: {message}"));
+            }
+            Ok(TransactionStatus::Invalid { message }) => {
+                return Followed::Refused(format!("invalid: {message}"));
+            }
+            Ok(TransactionStatus::Dropped { message }) => {
+                return Followed::Refused(format!("dropped: {message}"));
+            }
+            Ok(_) => continue,
+            Err(e) => return Followed::Lost(e.to_string()),
+        }
+    }
+    Followed::Lost("the status stream ended".to_owned())
 }
 
 impl Pending {
     /// The extrinsic's hash.
     pub fn extrinsic_hash(&self) -> [u8; 32] {
-        self.progress.extrinsic_hash().0
+        self.signed.hash
+    }
+
+    /// The nonce the transaction carries.
+    pub fn nonce(&self) -> u64 {
+        self.signed.nonce
     }
 
     /// Waits until the transaction is finalized; its events, or why it failed.
-    pub async fn wait(self) -> Result<Included, ChainError> {
-        let call = self.call;
-        let in_block = self
-            .progress
-            .wait_for_finalized()
-            .await
-            .map_err(|e| match e {
-                TransactionProgressError::TransactionStatusError(status) => {
-                    ChainError::NotFinalized(match status {
-                        TransactionStatusError::Error(m) => format!("{call}: error: {m}"),
-                        TransactionStatusError::Invalid(m) => format!("{call}: invalid: {m}"),
-                        TransactionStatusError::Dropped(m) => format!("{call}: dropped: {m}"),
-                        other => format!("{call}: {other}"),
-                    })
+    pub async fn wait(mut self) -> Result<Included, ChainError> {
+        let call = self.call.clone();
+        let mut search = Search::new(&self.signed);
+        let mut resent = 0;
+        loop {
+            if let Some(progress) = self.progress.take() {
+                match follow(progress).await {
+                    Followed::Finalized(block) => {
+                        return self.client.included(&call, block, self.signed.hash).await;
+                    }
+                    Followed::Refused(why) if !self.lost => {
+                        return Err(ChainError::NotFinalized(format!("{call}: {why}")));
+                    }
+                    Followed::Refused(why) | Followed::Lost(why) => {
+                        tracing::warn!(
+                            "{call}: lost track of the transaction ({why}); checking the chain"
+                        );
+                        self.lost = true;
+                    }
                 }
-                other => ChainError::rpc(format!("following {call}"), other),
-            })?;
-        let events = in_block.wait_for_success().await.map_err(|e| match e {
-            TransactionEventsError::ExtrinsicFailed(dispatch) => {
-                ChainError::from_dispatch(dispatch)
             }
-            other => ChainError::rpc(format!("reading the events of {call}"), other),
-        })?;
-        let at = in_block
-            .at()
-            .await
-            .map_err(|e| ChainError::rpc(format!("opening the block of {call}"), e))?;
-        let block_number = u32::try_from(at.block_number()).map_err(|_| {
-            ChainError::rpc(
-                format!("opening the block of {call}"),
-                "block number over u32",
-            )
-        })?;
-        let extrinsic_index = u32::try_from(events.extrinsic_index()).map_err(|_| {
-            ChainError::rpc(
-                format!("reading the events of {call}"),
-                "extrinsic index over u32",
-            )
-        })?;
-        let mut summaries = Vec::new();
-        for event in events.iter() {
-            let event =
-                event.map_err(|e| ChainError::rpc(format!("decoding the events of {call}"), e))?;
-            summaries.push(EventSummary {
-                pallet: event.pallet_name().to_owned(),
-                name: event.event_name().to_owned(),
-                fields: event.field_bytes().to_vec(),
-            });
+            match self.client.locate(&self.signed, &mut search).await? {
+                Whereabouts::InBlock { number, hash } => {
+                    match self.client.finality_of(number, hash).await? {
+                        Some(true) => {
+                            return self.client.included(&call, hash, self.signed.hash).await;
+                        }
+                        // Another block was finalized at that height: search from there again.
+                        Some(false) => search.rewind_to(number.saturating_sub(1)),
+                        None => tokio::time::sleep(POLL).await,
+                    }
+                }
+                Whereabouts::InPool => tokio::time::sleep(POLL).await,
+                Whereabouts::Unknown => {
+                    if resent == MAX_RESENDS {
+                        return Err(ChainError::NotFinalized(format!(
+                            "{call}: the node lost the transaction {MAX_RESENDS} times; nothing was included"
+                        )));
+                    }
+                    resent += 1;
+                    tracing::warn!(
+                        "{call}: the node does not have the transaction; handing it the same signed bytes again"
+                    );
+                    self.progress = self.client.resend(&self.signed, &call).await?;
+                    if self.progress.is_none() {
+                        tokio::time::sleep(POLL).await;
+                    }
+                }
+                Whereabouts::Usurped { next_nonce } => {
+                    return Err(ChainError::NotFinalized(format!(
+                        "{call}: another transaction of this account used nonce {} (its next nonce is {next_nonce}); this one was not included",
+                        self.signed.nonce
+                    )));
+                }
+                Whereabouts::Expired => {
+                    return Err(ChainError::NotFinalized(format!(
+                        "{call}: not included by block #{}, the end of its {MORTALITY}-block era, so it never will be; submitting it again is safe",
+                        self.signed.last_valid_block()
+                    )));
+                }
+            }
         }
-        Ok(Included {
-            block_hash: in_block.block_hash().0,
-            block_number,
-            extrinsic_index,
-            extrinsic_hash: events.extrinsic_hash().0,
-            events: summaries,
-        })
     }
 }
