@@ -99,13 +99,21 @@ impl AxonEndpoint {
     }
 }
 
-/// The version `serve_axon` announces: this crate's version as `major*100 + minor*10 + patch`,
-/// the integer form the bittensor SDK uses for its own.
+/// The version `serve_axon` announces: this crate's version in the integer form the bittensor
+/// SDK gives its own (`version_as_int`): each part in base 1000, `major*1_000_000 +
+/// minor*1_000 + patch` (10.2.1 is 10_002_001).
 pub fn axon_version() -> u32 {
-    let part = |text: &str| text.parse::<u32>().unwrap_or(0);
-    part(env!("CARGO_PKG_VERSION_MAJOR")) * 100
-        + part(env!("CARGO_PKG_VERSION_MINOR")) * 10
-        + part(env!("CARGO_PKG_VERSION_PATCH"))
+    version_as_int(
+        env!("CARGO_PKG_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MINOR"),
+        env!("CARGO_PKG_VERSION_PATCH"),
+    )
+}
+
+fn version_as_int(major: &str, minor: &str, patch: &str) -> u32 {
+    // Each part must stay below the base, as the SDK asserts; a pre-release suffix counts as 0.
+    let part = |text: &str| text.parse::<u32>().unwrap_or(0).min(999);
+    part(major) * 1_000_000 + part(minor) * 1_000 + part(patch)
 }
 
 /// `SubtensorModule.serve_axon(...)`, signed by the hotkey.
@@ -191,6 +199,21 @@ mod tests {
             ValueDef::Variant(v) => &v.name,
             other => panic!("not a variant: {other:?}"),
         }
+    }
+
+    #[test]
+    fn versions_are_base_1000_like_the_sdks_version_as_int() {
+        assert_eq!(version_as_int("10", "2", "1"), 10_002_001);
+        assert_eq!(version_as_int("0", "1", "0"), 1_000);
+        assert_eq!(version_as_int("1", "0", "0-rc1"), 1_000_000);
+        assert_eq!(
+            axon_version(),
+            version_as_int(
+                env!("CARGO_PKG_VERSION_MAJOR"),
+                env!("CARGO_PKG_VERSION_MINOR"),
+                env!("CARGO_PKG_VERSION_PATCH")
+            )
+        );
     }
 
     #[test]
