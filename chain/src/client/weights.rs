@@ -7,8 +7,8 @@
 //! scaled to `u16::MAX` (rounded half away from zero), and zeros are dropped.
 //!
 //! **Rules**, in the chain's order (`set_weights` / `reveal_weights`): not the root subnet; no
-//! more uids than neurons; the hotkey registered; its alpha stake (`TotalHotkeyAlpha`) reaches
-//! `StakeThreshold` unless it is the subnet owner's hotkey; `version_key ≥ WeightsVersionKey`
+//! more uids than neurons; the hotkey registered; its stake weight (alpha `TotalHotkeyAlpha` plus
+//! root TAO × `TaoWeight`) reaches `StakeThreshold` unless it is the subnet owner's hotkey; `version_key ≥ WeightsVersionKey`
 //! unless that is 0; `WeightsSetRateLimit` blocks since its `LastUpdate` (0 = never) for a set
 //! or a commit, checked against the next block; a validator permit unless the only weight is
 //! on itself; no duplicate uids; every uid in use; at least `min(MinAllowedWeights, n)` weights
@@ -37,13 +37,15 @@ use std::path::{Path, PathBuf};
 use nya_metadata::runtime::items::{
     SUBTENSOR_COMMIT_REVEAL_WEIGHTS_ENABLED, SUBTENSOR_COMMIT_WEIGHTS, SUBTENSOR_LAST_UPDATE,
     SUBTENSOR_MAX_WEIGHTS_LIMIT, SUBTENSOR_MIN_ALLOWED_WEIGHTS, SUBTENSOR_REVEAL_PERIOD_EPOCHS,
-    SUBTENSOR_REVEAL_WEIGHTS, SUBTENSOR_SET_WEIGHTS, SUBTENSOR_SUBNETWORK_N, SUBTENSOR_TEMPO,
-    SUBTENSOR_VALIDATOR_PERMIT, SUBTENSOR_WEIGHTS_SET_RATE_LIMIT, SUBTENSOR_WEIGHTS_VERSION_KEY,
-    UsedItem,
+    SUBTENSOR_REVEAL_WEIGHTS, SUBTENSOR_SET_WEIGHTS, SUBTENSOR_STAKE_THRESHOLD,
+    SUBTENSOR_SUBNET_OWNER_HOTKEY, SUBTENSOR_SUBNETWORK_N, SUBTENSOR_TAO_WEIGHT, SUBTENSOR_TEMPO,
+    SUBTENSOR_TOTAL_HOTKEY_ALPHA, SUBTENSOR_VALIDATOR_PERMIT, SUBTENSOR_WEIGHTS_SET_RATE_LIMIT,
+    SUBTENSOR_WEIGHTS_VERSION_KEY, UsedItem,
 };
+use nya_metadata::runtime::storage::{ROOT_NETUID, stake_weight_bits};
 use parity_scale_codec::{DecodeAll, Encode};
 use serde::{Deserialize, Serialize};
-use sp_crypto_hashing::{blake2_128, blake2_256, twox_128};
+use sp_crypto_hashing::blake2_256;
 use subxt::dynamic::Value;
 use subxt::ext::frame_decode::storage::{IntoDecodableValues, IntoEncodableValues};
 
@@ -102,8 +104,9 @@ pub enum WeightsRefusal {
     },
     /// Below the stake threshold.
     #[error(
-        "the hotkey's stake on subnet {netuid} is {stake} rao, below the StakeThreshold of \
-         {threshold} rao; add stake (NotEnoughStakeToSetWeights)"
+        "the hotkey's stake weight on subnet {netuid} is {stake} rao (alpha plus root TAO × \
+         TaoWeight), below the StakeThreshold of {threshold} rao; add stake \
+         (NotEnoughStakeToSetWeights)"
     )]
     NotEnoughStake {
         /// The subnet.
@@ -293,7 +296,7 @@ pub struct WeightRules {
     pub n: u16,
     /// The signer's uid.
     pub uid: Option<u16>,
-    /// Its `TotalHotkeyAlpha` on the subnet.
+    /// Its stake weight on the subnet, floored: alpha plus root TAO × `TaoWeight`.
     pub stake: u64,
     /// `StakeThreshold`.
     pub stake_threshold: u64,
@@ -616,14 +619,6 @@ pub fn reveal_weights_call(pending: &PendingReveal) -> Call {
     )
 }
 
-/// Raw storage key of a `SubtensorModule` entry the mirror metadata does not describe.
-fn raw_key(entry: &str, suffix: &[u8]) -> Vec<u8> {
-    let mut key = twox_128(b"SubtensorModule").to_vec();
-    key.extend_from_slice(&twox_128(entry.as_bytes()));
-    key.extend_from_slice(suffix);
-    key
-}
-
 impl At {
     /// `item` at `keys`, or the entry's declared default.
     async fn value<K, V>(&self, item: UsedItem, keys: K) -> Result<V, ChainError>
@@ -639,22 +634,6 @@ impl At {
             .await
             .map_err(|e| ChainError::rpc(format!("reading {}", item_name(item)), e))?;
         decode::<V>(item, value.bytes())
-    }
-
-    /// A `SubtensorModule` entry by raw key (for `StakeThreshold`, `SubnetOwnerHotkey` and
-    /// `TotalHotkeyAlpha`, which nya's mirror metadata leaves out); `None` when absent.
-    async fn raw<V: DecodeAll>(&self, entry: &str, suffix: &[u8]) -> Result<Option<V>, ChainError> {
-        let what = format!("SubtensorModule.{entry}");
-        match self.inner.storage().fetch_raw(raw_key(entry, suffix)).await {
-            Ok(bytes) => V::decode_all(&mut &bytes[..])
-                .map(Some)
-                .map_err(|e| ChainError::Decode {
-                    item: what,
-                    detail: e.to_string(),
-                }),
-            Err(subxt::error::StorageError::NoValueFound) => Ok(None),
-            Err(e) => Err(ChainError::rpc(format!("reading {what}"), e)),
-        }
     }
 
     /// Whether the runtime expects drand-timelocked weight commits (see the module doc).
@@ -675,18 +654,23 @@ impl At {
         let last_update: Vec<u64> = self.value(SUBTENSOR_LAST_UPDATE, (netuid,)).await?;
         let permits: Vec<bool> = self.value(SUBTENSOR_VALIDATOR_PERMIT, (netuid,)).await?;
         let index = uid.map(usize::from);
-        let mut alpha_key = blake2_128(hotkey).to_vec();
-        alpha_key.extend_from_slice(hotkey);
-        alpha_key.extend_from_slice(&netuid.encode());
-        let owner: Option<[u8; 32]> = self.raw("SubnetOwnerHotkey", &netuid.encode()).await?;
+        let alpha: u64 = self
+            .value(SUBTENSOR_TOTAL_HOTKEY_ALPHA, (*hotkey, netuid))
+            .await?;
+        let root_tao: u64 = self
+            .value(SUBTENSOR_TOTAL_HOTKEY_ALPHA, (*hotkey, ROOT_NETUID))
+            .await?;
+        let tao_weight: u64 = self.value(SUBTENSOR_TAO_WEIGHT, ()).await?;
+        let owner: [u8; 32] = self.value(SUBTENSOR_SUBNET_OWNER_HOTKEY, (netuid,)).await?;
+        let stake_weight = stake_weight_bits(alpha, root_tao, tao_weight) >> 32;
         Ok(WeightRules {
             netuid,
             next_block: u64::from(self.number()) + 1,
             n: self.value(SUBTENSOR_SUBNETWORK_N, (netuid,)).await?,
             uid,
-            stake: self.raw("TotalHotkeyAlpha", &alpha_key).await?.unwrap_or(0),
-            stake_threshold: self.raw("StakeThreshold", &[]).await?.unwrap_or(0),
-            is_owner: owner.as_ref() == Some(hotkey),
+            stake: u64::try_from(stake_weight).unwrap_or(u64::MAX),
+            stake_threshold: self.value(SUBTENSOR_STAKE_THRESHOLD, ()).await?,
+            is_owner: owner == *hotkey,
             version_key: self.value(SUBTENSOR_WEIGHTS_VERSION_KEY, (netuid,)).await?,
             last_update: index.and_then(|i| last_update.get(i).copied()).unwrap_or(0),
             rate_limit: self

@@ -28,7 +28,7 @@ mod hyperparams;
 mod metagraph;
 mod neurons;
 mod payment;
-mod storage;
+pub(crate) mod storage;
 #[cfg(test)]
 mod tests;
 

@@ -126,6 +126,18 @@ pub const SUBTENSOR_COMMIT_REVEAL_WEIGHTS_ENABLED: UsedItem =
 /// `SubtensorModule.RevealPeriodEpochs`.
 pub const SUBTENSOR_REVEAL_PERIOD_EPOCHS: UsedItem =
     UsedItem::Storage("SubtensorModule", "RevealPeriodEpochs");
+/// `SubtensorModule.StakeThreshold`: the stake weight a hotkey needs to set weights.
+pub const SUBTENSOR_STAKE_THRESHOLD: UsedItem =
+    UsedItem::Storage("SubtensorModule", "StakeThreshold");
+/// `SubtensorModule.SubnetOwnerHotkey`: exempt from the stake threshold.
+pub const SUBTENSOR_SUBNET_OWNER_HOTKEY: UsedItem =
+    UsedItem::Storage("SubtensorModule", "SubnetOwnerHotkey");
+/// `SubtensorModule.TotalHotkeyAlpha`: a hotkey's alpha stake on a subnet (netuid 0: its root
+/// TAO stake).
+pub const SUBTENSOR_TOTAL_HOTKEY_ALPHA: UsedItem =
+    UsedItem::Storage("SubtensorModule", "TotalHotkeyAlpha");
+/// `SubtensorModule.TaoWeight`: the share of root stake in a stake weight.
+pub const SUBTENSOR_TAO_WEIGHT: UsedItem = UsedItem::Storage("SubtensorModule", "TaoWeight");
 /// `SubtensorModule.ValidatorPermit`.
 pub const SUBTENSOR_VALIDATOR_PERMIT: UsedItem =
     UsedItem::Storage("SubtensorModule", "ValidatorPermit");
@@ -274,6 +286,10 @@ pub const USED_ITEMS: &[UsedItem] = &[
     SUBTENSOR_VALIDATOR_PERMIT,
     SUBTENSOR_WEIGHTS,
     SUBTENSOR_BLOCK_AT_REGISTRATION,
+    SUBTENSOR_STAKE_THRESHOLD,
+    SUBTENSOR_SUBNET_OWNER_HOTKEY,
+    SUBTENSOR_TOTAL_HOTKEY_ALPHA,
+    SUBTENSOR_TAO_WEIGHT,
     COMMITMENTS_LAST_COMMITMENT,
     COMMITMENTS_MAX_SPACE,
     SUDO_SUDO,

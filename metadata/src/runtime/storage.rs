@@ -33,6 +33,19 @@ pub const DEFAULT_WEIGHTS_SET_RATE_LIMIT: u64 = 100;
 pub const DEFAULT_REVEAL_PERIOD_EPOCHS: u64 = 1;
 /// Default of `Commitments.MaxSpace`: bytes per (netuid, hotkey) per epoch.
 pub const DEFAULT_MAX_SPACE: u32 = 3100;
+/// The root subnet, where TAO is staked (its `TotalHotkeyAlpha` is a hotkey's TAO stake).
+pub const ROOT_NETUID: u16 = 0;
+/// `SubtensorModule.TaoWeight` default: the share of root TAO stake counted in a validator's
+/// stake weight, as a fraction of `u64::MAX` (about 0.0527).
+pub const DEFAULT_TAO_WEIGHT: u64 = 0x0d7c_3cfa_3ee0_62fc;
+
+/// A hotkey's stake weight on a subnet as subtensor computes it for the weights threshold and
+/// validator permits: `alpha + root TAO × TaoWeight / u64::MAX`, in fixed point with 32
+/// fraction bits (the TAO weight truncated to 32 fraction bits first, as `get_tao_weight` does).
+pub fn stake_weight_bits(alpha: u64, root_tao: u64, tao_weight: u64) -> u128 {
+    let tao_weight_bits = (u128::from(tao_weight) << 32) / u128::from(u64::MAX);
+    (u128::from(alpha) << 32).saturating_add(u128::from(root_tao) * tao_weight_bits)
+}
 
 /// A `Plain` entry with the given modifier and default bytes.
 fn plain<V: TypeInfo + 'static>(
@@ -192,6 +205,20 @@ pub fn subtensor_module() -> PalletStorageMetadata {
                 &[Identity, Identity],
                 0u64.encode(),
             ),
+            plain::<u64>("StakeThreshold", D, 0u64.encode()),
+            map::<u16, AccountId32>(
+                "SubnetOwnerHotkey",
+                D,
+                &[Identity],
+                AccountId32::default().encode(),
+            ),
+            map::<(AccountId32, u16), u64>(
+                "TotalHotkeyAlpha",
+                D,
+                &[Blake2_128Concat, Identity],
+                0u64.encode(),
+            ),
+            plain::<u64>("TaoWeight", D, DEFAULT_TAO_WEIGHT.encode()),
         ],
     }
 }
@@ -250,5 +277,26 @@ pub fn balances() -> PalletStorageMetadata {
             StorageEntryModifier::Default,
             0u64.encode(),
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stake_weight_counts_root_tao_at_the_tao_weight() {
+        assert_eq!(stake_weight_bits(7, 0, DEFAULT_TAO_WEIGHT) >> 32, 7);
+        // The default TaoWeight is about 5.27 %: 18,984 rao of root stake weigh just over 1,000.
+        assert_eq!(
+            stake_weight_bits(0, 18_984, DEFAULT_TAO_WEIGHT) >> 32,
+            1_000
+        );
+        assert_eq!(stake_weight_bits(0, 18_983, DEFAULT_TAO_WEIGHT) >> 32, 999);
+        assert_eq!(stake_weight_bits(5, 1_000, u64::MAX) >> 32, 1_005);
+        assert_eq!(
+            stake_weight_bits(u64::MAX, u64::MAX, u64::MAX) >> 32,
+            u128::from(u64::MAX) * 2
+        );
     }
 }

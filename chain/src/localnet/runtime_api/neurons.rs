@@ -13,15 +13,13 @@
 use std::cell::OnceCell;
 
 use nya_metadata::runtime::apis::{NeuronInfo, NeuronInfoLite, SubnetState};
+use nya_metadata::runtime::storage::stake_weight_bits;
 use nya_metadata::runtime::types::{AccountId32, AxonInfo};
 use parity_scale_codec::{Compact, Encode};
 
 use super::storage as extra;
-use crate::localnet::runtime::subtensor::storage::{self as st, Map};
+use crate::localnet::runtime::subtensor::storage::{self as st, Map, ROOT_NETUID};
 use crate::localnet::state::{CorruptValue, StorageRead};
-
-/// The root subnet, whose stake is each hotkey's TAO stake.
-const ROOT_NETUID: u16 = 0;
 
 /// A neuron's stake weight with 32 fraction bits, as subtensor's `I64F64` carries it before
 /// the final conversion (the validator filter compares it unrounded).
@@ -160,18 +158,12 @@ impl<'s, S: StorageRead + ?Sized> Subnet<'s, S> {
         st::TOTAL_HOTKEY_ALPHA.get(self.state, &(*hotkey, netuid))
     }
 
-    /// `TaoWeight / u64::MAX` with 32 fraction bits, truncated (subtensor's `get_tao_weight`).
-    fn tao_weight_bits(&self) -> Result<u128, CorruptValue> {
-        let raw = extra::TAO_WEIGHT.get(self.state, &[])?;
-        Ok((u128::from(raw) << 32) / u128::from(u64::MAX))
-    }
-
     /// A hotkey's stake in this subnet.
     pub fn stake_of(&self, hotkey: &AccountId32) -> Result<Stake, CorruptValue> {
         let alpha = self.alpha_of(hotkey, self.netuid)?;
         let tao = self.alpha_of(hotkey, ROOT_NETUID)?;
-        let tao_part = u128::from(tao) * self.tao_weight_bits()?;
-        let weight = StakeWeight((u128::from(alpha) << 32).saturating_add(tao_part));
+        let tao_weight = extra::TAO_WEIGHT.get(self.state, &[])?;
+        let weight = StakeWeight(stake_weight_bits(alpha, tao, tao_weight));
         Ok(Stake { alpha, tao, weight })
     }
 

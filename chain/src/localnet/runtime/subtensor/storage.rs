@@ -18,6 +18,8 @@ use crate::localnet::state::{CorruptValue, Overlay, StorageRead, get_decoded, ke
 /// The pallet's storage prefix.
 pub const PALLET: &str = "SubtensorModule";
 
+pub use nya_metadata::runtime::storage::ROOT_NETUID;
+
 /// A storage hasher of the metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hasher {

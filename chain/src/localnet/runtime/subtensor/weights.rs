@@ -10,8 +10,8 @@
 //!    (the localnet never raises `MechanismCountCurrent` above its default 1);
 //! 4. no more uids than neurons (`UidsLengthExceedUidsInSubNet`);
 //! 5. the signer is registered (`HotKeyNotRegisteredInSubNet`);
-//! 6. its stake reaches `StakeThreshold`, unless it is the subnet owner's hotkey
-//!    (`NotEnoughStakeToSetWeights`);
+//! 6. its stake weight (alpha plus root TAO × `TaoWeight`) reaches `StakeThreshold`, unless it
+//!    is the subnet owner's hotkey (`NotEnoughStakeToSetWeights`);
 //! 7. `version_key ≥ WeightsVersionKey` unless that is 0 (`IncorrectWeightVersionKey`);
 //! 8. without commit-reveal, `WeightsSetRateLimit` blocks since its `LastUpdate` (0 = never)
 //!    (`SettingWeightsTooFast`);
@@ -28,12 +28,14 @@
 
 use nya_metadata::runtime::calls::SubtensorModuleEvent;
 use nya_metadata::runtime::errors::SubtensorModuleError as E;
+use nya_metadata::runtime::storage::stake_weight_bits;
 use nya_metadata::runtime::types::AccountId32;
 
 use super::fixed::{is_max_limited, max_upscale_u16};
 use super::storage::{self as st, set_at};
 use super::{deposit, ensure, error};
 use crate::localnet::runtime::{Ctx, DispatchResult};
+use crate::localnet::runtime_api::storage::TAO_WEIGHT;
 use crate::localnet::state::{CorruptValue, StorageRead};
 
 /// The main mechanism.
@@ -134,8 +136,11 @@ fn has_weights_stake(
     {
         return Ok(true);
     }
-    let stake = st::TOTAL_HOTKEY_ALPHA.get(state, &(*hotkey, netuid))?;
-    Ok(stake >= st::STAKE_THRESHOLD.get(state)?)
+    let alpha = st::TOTAL_HOTKEY_ALPHA.get(state, &(*hotkey, netuid))?;
+    let root_tao = st::TOTAL_HOTKEY_ALPHA.get(state, &(*hotkey, st::ROOT_NETUID))?;
+    let tao_weight = TAO_WEIGHT.get(state, &[])?;
+    let threshold = st::STAKE_THRESHOLD.get(state)?;
+    Ok(stake_weight_bits(alpha, root_tao, tao_weight) >= u128::from(threshold) << 32)
 }
 
 /// Checks and stores weights (the chain's `internal_set_weights`); also the reveal path.
@@ -149,7 +154,7 @@ pub fn store_weights(
     version_key: u64,
 ) -> DispatchResult {
     let state = &*ctx.state;
-    ensure(netuid != 0, E::CanNotSetRootNetworkWeights)?;
+    ensure(netuid != st::ROOT_NETUID, E::CanNotSetRootNetworkWeights)?;
     ensure(uids.len() == values.len(), E::WeightVecNotEqualSize)?;
     ensure_mechanism_exists(state, netuid, mecid)?;
     let n = st::SUBNETWORK_N.get(state, &netuid)?;
@@ -317,6 +322,18 @@ mod tests {
         // Stake threshold: miners below it are refused, the owner is exempt.
         w.set(|s| st::STAKE_THRESHOLD.set(s, &1_000));
         assert_eq!(
+            w.call(&account(11), call(1, vec![1], vec![1], 0)),
+            Err(error(E::NotEnoughStakeToSetWeights))
+        );
+        // Root TAO counts at TaoWeight (about 5.27 %): 18,983 rao of root stake weigh 999.97,
+        // 18,984 weigh 1,000.02 and pass.
+        w.set(|s| increase_stake(s, &account(11), &account(10), st::ROOT_NETUID, 18_983).unwrap());
+        assert_eq!(
+            w.call(&account(11), call(1, vec![1], vec![1], 0)),
+            Err(error(E::NotEnoughStakeToSetWeights))
+        );
+        w.set(|s| increase_stake(s, &account(11), &account(10), st::ROOT_NETUID, 1).unwrap());
+        assert_ne!(
             w.call(&account(11), call(1, vec![1], vec![1], 0)),
             Err(error(E::NotEnoughStakeToSetWeights))
         );
