@@ -207,6 +207,29 @@ pub enum WeightsRefusal {
         /// `MaxWeightsLimit`.
         limit: u16,
     },
+    /// The hotkey already has the chain's maximum of unrevealed, unexpired commits.
+    #[error(
+        "the hotkey has {count} commits on subnet {netuid} not yet revealed, the chain's \
+         limit; reveal them first (`nya weights reveal`) or wait for them to expire \
+         (TooManyUnrevealedCommits)"
+    )]
+    TooManyUnrevealedCommits {
+        /// The subnet.
+        netuid: u16,
+        /// Unrevealed commits in the reveal state file that have not expired.
+        count: usize,
+    },
+}
+
+/// The most unrevealed commits a hotkey may hold on a subnet (`commit_weights` refuses the 11th).
+pub const MAX_UNREVEALED_COMMITS: usize = 10;
+
+/// Commits of `pending` the chain still holds at `next_block`: not expired, or still in flight.
+fn unexpired_commits(pending: &[PendingReveal], next_block: u64) -> usize {
+    pending
+        .iter()
+        .filter(|p| p.reveal_until.is_none_or(|until| until >= next_block))
+        .count()
 }
 
 /// What can go wrong setting or revealing weights.
@@ -812,6 +835,10 @@ impl Client {
         };
         let store = self.reveal_store(state_dir, netuid, &public);
         let mut all = store.load()?;
+        let count = unexpired_commits(&all, rules.next_block);
+        if count >= MAX_UNREVEALED_COMMITS {
+            return Err(WeightsRefusal::TooManyUnrevealedCommits { netuid, count }.into());
+        }
         all.push(pending.clone());
         // Persisted before submitting: a crash after the commit lands must not lose the salt.
         store.save(&all)?;
@@ -1145,6 +1172,36 @@ mod tests {
             commit_hash(&hotkey, 1, &vector(&[1], &[7]), &[1, 2], 0),
             blake2_256(&bytes)
         );
+    }
+
+    #[test]
+    fn only_commits_the_chain_still_holds_count_towards_the_limit() {
+        let commit = |until: Option<u64>| PendingReveal {
+            netuid: 1,
+            weights: vector(&[1], &[65535]),
+            salt: vec![1],
+            version_key: 0,
+            commit_hash: "0x00".into(),
+            commit_block: until.map(|_| 1),
+            reveal_from: until.map(|u| u - 10),
+            reveal_until: until,
+        };
+        let pending = [
+            commit(Some(99)),
+            commit(Some(100)),
+            commit(None),
+            commit(Some(500)),
+        ];
+        // At block 100 the first has expired; the in-flight one counts.
+        assert_eq!(unexpired_commits(&pending, 100), 3);
+        assert_eq!(unexpired_commits(&pending, 501), 1);
+        let refusal = WeightsRefusal::TooManyUnrevealedCommits {
+            netuid: 3,
+            count: MAX_UNREVEALED_COMMITS,
+        };
+        let text = refusal.to_string();
+        assert!(text.contains("10 commits on subnet 3"), "{text}");
+        assert!(text.ends_with("(TooManyUnrevealedCommits)"), "{text}");
     }
 
     #[test]
