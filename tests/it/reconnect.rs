@@ -42,6 +42,12 @@ async fn pool_holds(localnet: &LocalnetHandle, count: usize) {
     panic!("the pool never held {count} transactions");
 }
 
+/// `account`'s nonce at the best block.
+async fn nonce_of(client: &Client, account: &Keypair) -> u32 {
+    let best = client.at_best().await.expect("best block");
+    best.nonce(&account.public_key()).await.expect("nonce")
+}
+
 /// What the chain says after a recovered transfer from `sender` to `receiver`.
 async fn assert_paid_once(
     client: &Client,
@@ -66,11 +72,8 @@ async fn assert_paid_once(
             .expect("pool")
             .is_empty()
     );
+    assert_eq!(nonce_of(client, sender).await, nonce_before + 1);
     let now = client.at_best().await.expect("best block");
-    assert_eq!(
-        now.nonce(&sender.public_key()).await.expect("nonce"),
-        nonce_before + 1
-    );
     assert_eq!(
         now.free_balance(&receiver.public_key())
             .await
@@ -84,13 +87,7 @@ async fn the_node_never_got_it_so_the_same_bytes_go_once_more() {
     let (localnet, proxy, client) = start().await;
     let alice = Keypair::dev("Alice");
     let receiver = Keypair::from_uri("//nya-reconnect/never-got-it").expect("dev uri");
-    let nonce_before = client
-        .at_best()
-        .await
-        .expect("best")
-        .nonce(&alice.public_key())
-        .await
-        .expect("nonce");
+    let nonce_before = nonce_of(&client, &alice).await;
 
     proxy.on_next_submission(OnSubmission::CutBeforeForwarding);
     let call = calls::transfer_keep_alive(&receiver.public_key(), AMOUNT);
@@ -129,13 +126,7 @@ async fn the_node_took_it_and_the_answer_was_lost_so_nothing_is_sent_again() {
     let (localnet, proxy, client) = start().await;
     let bob = Keypair::dev("Bob");
     let receiver = Keypair::from_uri("//nya-reconnect/answer-lost").expect("dev uri");
-    let nonce_before = client
-        .at_best()
-        .await
-        .expect("best")
-        .nonce(&bob.public_key())
-        .await
-        .expect("nonce");
+    let nonce_before = nonce_of(&client, &bob).await;
 
     proxy.on_next_submission(OnSubmission::ForwardAndMuteAnswers);
     let call = calls::transfer_keep_alive(&receiver.public_key(), AMOUNT);
@@ -168,13 +159,7 @@ async fn the_status_stream_dropped_and_the_block_is_found_by_scanning() {
     let (localnet, proxy, client) = start().await;
     let charlie = Keypair::dev("Charlie");
     let receiver = Keypair::from_uri("//nya-reconnect/stream-dropped").expect("dev uri");
-    let nonce_before = client
-        .at_best()
-        .await
-        .expect("best")
-        .nonce(&charlie.public_key())
-        .await
-        .expect("nonce");
+    let nonce_before = nonce_of(&client, &charlie).await;
 
     let call = calls::transfer_keep_alive(&receiver.public_key(), AMOUNT);
     let pending = client.submit(&call, &charlie).await.expect("submitted");
