@@ -98,11 +98,20 @@ impl Client {
         signed: &Signed,
         search: &mut Search,
     ) -> Result<Whereabouts, ChainError> {
-        let pool: Vec<Bytes> = retrying("reading the node's transaction pool", || {
-            self.raw.request("author_pendingExtrinsics", rpc_params![])
+        // A node that does not serve its pool only makes "in the pool" look like "unknown": the
+        // same bytes then go again, and the node's "already imported" answer says the rest.
+        let in_pool = match retrying("reading the node's transaction pool", || {
+            self.raw
+                .request::<Vec<Bytes>>("author_pendingExtrinsics", rpc_params![])
         })
-        .await?;
-        let in_pool = pool.iter().any(|tx| tx.0 == signed.bytes);
+        .await
+        {
+            Ok(pool) => pool.iter().any(|tx| tx.0 == signed.bytes),
+            Err(e) => {
+                tracing::debug!("{e}");
+                false
+            }
+        };
 
         let (best_number, best_hash) = self.best_head().await?;
         if let Some(found) = self.scan_for(signed, search, best_number).await? {

@@ -153,9 +153,8 @@ impl Client {
         self.submit(call, signer).await?.wait().await
     }
 
-    /// Hands the node `signed` again; the new status stream, or `None` when there is none to
-    /// follow (the socket dropped again, or the node already knows the transaction).
-    async fn resend(&self, signed: &Signed, call: &str) -> Result<Option<Progress>, ChainError> {
+    /// Hands the node `signed` again.
+    async fn resend(&self, signed: &Signed, call: &str) -> Result<Resent, ChainError> {
         let at = self
             .api
             .at_current_block()
@@ -167,8 +166,8 @@ impl Client {
             .submit_and_watch()
             .await
         {
-            Ok(progress) => Ok(Some(progress)),
-            Err(e) if dropped(&e) => Ok(None),
+            Ok(progress) => Ok(Resent::Following(progress)),
+            Err(e) if dropped(&e) => Ok(Resent::Dropped),
             Err(e) => match ChainError::from_submission(e) {
                 // Already in the pool (1013), recently included (1012, banned), or its nonce
                 // used (1010 "outdated"): the chain knows it, and the next look says where.
@@ -178,12 +177,22 @@ impl Client {
                         || (code == 1010
                             && data.as_deref().is_some_and(|d| d.contains("outdated"))) =>
                 {
-                    Ok(None)
+                    Ok(Resent::Known)
                 }
                 other => Err(other),
             },
         }
     }
+}
+
+/// What handing a transaction to the node again did.
+enum Resent {
+    /// The node took it as new; its status stream.
+    Following(Progress),
+    /// The node already knows it.
+    Known,
+    /// The connection dropped again before the node answered.
+    Dropped,
 }
 
 /// How following a status stream ended.
@@ -269,13 +278,16 @@ impl Pending {
                             "{call}: the node lost the transaction {MAX_RESENDS} times; nothing was included"
                         )));
                     }
-                    resent += 1;
                     tracing::warn!(
                         "{call}: the node does not have the transaction; handing it the same signed bytes again"
                     );
-                    self.progress = self.client.resend(&self.signed, &call).await?;
-                    if self.progress.is_none() {
-                        tokio::time::sleep(POLL).await;
+                    match self.client.resend(&self.signed, &call).await? {
+                        // Only a copy the node takes as new counts towards the limit.
+                        Resent::Following(progress) => {
+                            resent += 1;
+                            self.progress = Some(progress);
+                        }
+                        Resent::Known | Resent::Dropped => tokio::time::sleep(POLL).await,
                     }
                 }
                 Whereabouts::Usurped { next_nonce } => {
