@@ -36,9 +36,11 @@ use nya_metadata::runtime::types::AccountId32;
 use parity_scale_codec::DecodeAll;
 use subxt::SubstrateConfig;
 use subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl};
+use subxt::config::substrate::H256;
+use subxt::rpcs::rpc_params;
 
 use super::reads::{At, CommitmentRecord, Payload};
-use super::{ChainError, Client};
+use super::{ChainError, Client, connection};
 
 /// The event a plain `set_commitment` emits.
 pub const COMMITMENT_EVENT: &str = "Commitment";
@@ -48,6 +50,9 @@ pub const TIMELOCK_COMMITMENT_EVENT: &str = "TimelockCommitment";
 /// Blocks (or hotkeys) worked on at once by default: enough to hide round trips, few enough
 /// not to flood a public node.
 pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// Block hashes asked for in one request by the event scan.
+const HASH_BATCH: u32 = 256;
 
 /// How to recover the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,9 +360,18 @@ impl Client {
             total,
             found: 0,
         });
-        let mut blocks = futures::stream::iter(query.from_block..=to)
-            .map(|number| self.scan_block(number, query.netuid, query.hotkey))
-            .buffered(query.concurrency);
+        // Hashes come HASH_BATCH at a time (one request each), so a block costs the two
+        // requests of opening it by hash and reading its events.
+        let batches = (query.from_block..=to)
+            .step_by(HASH_BATCH as usize)
+            .map(move |first| first..=first.saturating_add(HASH_BATCH - 1).min(to));
+        let blocks = futures::stream::iter(batches)
+            .then(|numbers| self.block_hashes(numbers))
+            .map_ok(|hashes| futures::stream::iter(hashes.into_iter().map(Ok)))
+            .try_flatten()
+            .map_ok(|(number, hash)| self.scan_block(number, hash, query.netuid, query.hotkey))
+            .try_buffered(query.concurrency);
+        let mut blocks = std::pin::pin!(blocks);
         let mut entries = Vec::new();
         let mut done = 0;
         while let Some(found) = blocks.try_next().await? {
@@ -375,14 +389,61 @@ impl Client {
         Ok(entries)
     }
 
-    /// The commitments of block `number` on `netuid` (by `hotkey`), from its events.
+    /// The hashes of blocks `numbers`, from one `chain_getBlockHash` with a list of numbers.
+    async fn block_hashes(
+        &self,
+        numbers: std::ops::RangeInclusive<u32>,
+    ) -> Result<Vec<(u32, H256)>, HistoryError> {
+        let first = *numbers.start();
+        let state = |source| HistoryError::State {
+            block: first,
+            source,
+        };
+        let list: Vec<u32> = numbers.clone().collect();
+        let hashes: Vec<Option<H256>> = connection::retrying(
+            &format!(
+                "asking for the hashes of blocks {first}..={}",
+                numbers.end()
+            ),
+            || self.raw.request("chain_getBlockHash", rpc_params![&list]),
+        )
+        .await
+        .map_err(state)?;
+        if hashes.len() != list.len() {
+            return Err(state(ChainError::rpc(
+                "asking for block hashes",
+                format!("{} hashes for {} blocks", hashes.len(), list.len()),
+            )));
+        }
+        list.into_iter()
+            .zip(hashes)
+            .map(|(number, hash)| match hash {
+                Some(hash) => Ok((number, hash)),
+                None => Err(HistoryError::State {
+                    block: number,
+                    source: ChainError::UnknownBlock(number.to_string()),
+                }),
+            })
+            .collect()
+    }
+
+    /// The commitments of block `number` (with `hash`) on `netuid` (by `hotkey`), from its
+    /// events.
     async fn scan_block(
         &self,
         number: u32,
+        hash: H256,
         netuid: u16,
         hotkey: Option<[u8; 32]>,
     ) -> Result<Vec<HistoryEntry>, HistoryError> {
-        let block = self.open_block(number).await?;
+        let block = self
+            .api
+            .at_block_hash_and_number(hash, u64::from(number))
+            .await
+            .map_err(|e| HistoryError::State {
+                block: number,
+                source: ChainError::rpc(format!("opening block {number}"), e),
+            })?;
         let events = block
             .events()
             .fetch()
