@@ -4,10 +4,11 @@
 //! - [`CorpusKind::Clean`]: English prose: paragraphs from a seeded probabilistic grammar
 //!   ([`grammar`]) with a lexicon of a few hundred words per class, so the corpus has English
 //!   syntax and function-word statistics but no sentences a probe could memorise;
-//! - [`CorpusKind::Boilerplate`]: raw page text as an HTML-to-text dump gives it: navigation bars,
-//!   cookie banners, breadcrumbs, share buttons, link lists, tags, newsletter boxes and footers,
-//!   with two or three paragraphs of the same kind of prose buried inside (about half of the
-//!   bytes);
+//! - [`CorpusKind::Boilerplate`]: raw page text as an HTML-to-text dump gives it. Each of a few
+//!   sites has a fixed template (menu, cookie banner, sidebar, footer) that every one of its pages
+//!   repeats, as real sites do, around the page's own breadcrumb, headline, byline, related
+//!   links, tags and comments, with two or three paragraphs of the same kind of prose buried
+//!   inside (about 28 % of the bytes);
 //! - [`CorpusKind::ShuffledWords`]: the clean corpus's words in a random order (same words, same
 //!   frequencies, no syntax).
 //!
@@ -170,6 +171,10 @@ const CATEGORIES: &[&str] = &[
     "Travel",
     "Home",
     "Offers",
+    "Garden",
+    "Health",
+    "Family",
+    "Reviews",
 ];
 const COOKIE_BANNERS: &[&str] = &[
     "We use cookies to improve your experience on our website. By continuing to browse, you agree to our use of cookies.",
@@ -216,82 +221,226 @@ fn title(rng: &mut ChaCha8Rng) -> String {
     )
 }
 
-/// A page as an HTML-to-text dump renders it, with two or three prose paragraphs inside.
-fn boilerplate_document(rng: &mut ChaCha8Rng) -> String {
-    let site = pick(rng, SITES);
-    let domain: String = site
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let mut nav: Vec<&str> = NAV.to_vec();
-    nav.shuffle(rng);
-    nav.truncate(rng.random_range(5..=9));
-    let category = pick(rng, CATEGORIES);
-    let headline = title(rng);
-    let mut out = String::new();
-    let _ = writeln!(out, "Skip to main content");
-    let _ = writeln!(out, "{site}");
-    let _ = writeln!(out, "{}", nav.join(" | "));
-    let _ = writeln!(out, "Search ... Menu");
-    let _ = writeln!(out, "{}", pick(rng, COOKIE_BANNERS));
-    let _ = writeln!(out, "Accept all | Reject all | Cookie settings");
-    let _ = writeln!(out, "Home > {category} > {headline}");
-    let _ = writeln!(out, "{headline}");
-    let _ = writeln!(
-        out,
-        "Posted on {} {}, {} by admin | {} Comments",
-        pick(rng, MONTHS),
-        rng.random_range(1..=28),
-        rng.random_range(2012..=2024),
-        rng.random_range(0..=40)
-    );
-    for _ in 0..rng.random_range(2..=3) {
-        let _ = writeln!(out, "{}", paragraph(rng));
-    }
-    let _ = writeln!(
-        out,
-        "Share this: Facebook Twitter Pinterest WhatsApp Email Print"
-    );
-    let _ = writeln!(out, "Related Posts");
-    for _ in 0..rng.random_range(4..=8) {
-        if rng.random_bool(0.5) {
-            let _ = writeln!(out, "{}", title(rng));
-        } else {
-            let _ = writeln!(out, "https://www.{domain}.com/{}/", slug(rng));
+/// A site's page template: the chrome every page of one site repeats, as real sites do.
+struct SiteTemplate {
+    name: &'static str,
+    domain: String,
+    /// The menu, in the site's order.
+    nav: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    cookie_banner: &'static str,
+    /// Sidebar lines (popular posts, categories, archives, social links).
+    sidebar: Vec<String>,
+    /// Footer lines.
+    footer: Vec<String>,
+    /// The site's authors.
+    authors: Vec<&'static str>,
+}
+
+const AUTHORS: &[&str] = &[
+    "admin", "editor", "Sarah", "Mike", "jenny_k", "The Team", "guest", "Tom B.",
+];
+const COMMENTS: &[&str] = &[
+    "Great post, thanks for sharing!",
+    "Thank you so much for this, very helpful.",
+    "Love this! Pinned for later.",
+    "Where can I buy this? Please reply.",
+    "Nice article. Check out my blog too!",
+    "This didn't work for me :(",
+    "Awesome tips, keep it up!!",
+    "First!",
+    "Can you do a post about this next time?",
+    "Thanks, I was looking for this everywhere.",
+];
+const SOCIAL: &[&str] = &[
+    "Facebook",
+    "Twitter",
+    "Instagram",
+    "Pinterest",
+    "YouTube",
+    "TikTok",
+    "LinkedIn",
+];
+
+impl SiteTemplate {
+    fn new(name: &'static str, rng: &mut ChaCha8Rng) -> Self {
+        let domain = name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let mut nav: Vec<&str> = NAV.to_vec();
+        nav.shuffle(rng);
+        nav.truncate(rng.random_range(6..=10));
+        let mut categories: Vec<&str> = CATEGORIES.to_vec();
+        categories.shuffle(rng);
+        categories.truncate(rng.random_range(3..=6));
+        let mut sidebar = vec!["Popular Posts".to_owned()];
+        sidebar.extend((0..rng.random_range(4..=6)).map(|_| title(rng)));
+        sidebar.push("Categories".to_owned());
+        sidebar.extend(
+            categories
+                .iter()
+                .map(|c| format!("{c} ({})", rng.random_range(3..=120))),
+        );
+        sidebar.push("Archives".to_owned());
+        let year = rng.random_range(2016..=2023);
+        sidebar.extend(MONTHS.iter().rev().take(6).map(|m| format!("{m} {year}")));
+        let mut social: Vec<&str> = SOCIAL.to_vec();
+        social.shuffle(rng);
+        social.truncate(rng.random_range(3..=5));
+        sidebar.push(format!("Follow us: {}", social.join(" ")));
+        let footer = vec![
+            format!(
+                "About {name} | Contact Us | Advertise | Privacy Policy | Terms of Service | Cookie Policy | Sitemap"
+            ),
+            format!(
+                "© {} {name}. All rights reserved. Powered by WordPress | Theme by {}",
+                rng.random_range(2015..=2025),
+                pick(
+                    rng,
+                    &["ThemeGrill", "Astra", "GeneratePress", "Elegant Themes"]
+                )
+            ),
+            "As an Amazon Associate we earn from qualifying purchases.".to_owned(),
+        ];
+        let mut authors: Vec<&str> = AUTHORS.to_vec();
+        authors.shuffle(rng);
+        authors.truncate(rng.random_range(1..=3));
+        Self {
+            name,
+            domain,
+            nav,
+            categories,
+            cookie_banner: pick(rng, COOKIE_BANNERS),
+            sidebar,
+            footer,
+            authors,
         }
     }
-    let tags: Vec<&str> = (0..rng.random_range(3..=6))
-        .map(|_| pick(rng, NOUNS))
-        .collect();
-    let _ = writeln!(out, "Tags: {}", tags.join(", "));
-    let _ = writeln!(
-        out,
-        "Subscribe to our newsletter and never miss an update! Enter your email address Subscribe"
-    );
-    let _ = writeln!(out, "Leave a Reply Cancel reply");
-    let _ = writeln!(
-        out,
-        "Your email address will not be published. Required fields are marked *"
-    );
-    let _ = writeln!(
-        out,
-        "© {} {site}. All rights reserved. | Privacy Policy | Terms of Service | Cookie Policy | Sitemap",
-        rng.random_range(2015..=2025)
-    );
-    let _ = write!(out, "Back to top");
-    out
+
+    /// A page of this site as an HTML-to-text dump renders it: the site's chrome around one or
+    /// two prose paragraphs, with the page's own headline, byline, related links, tags and
+    /// comments.
+    fn page(&self, rng: &mut ChaCha8Rng) -> String {
+        let site = self.name;
+        let category = pick(rng, &self.categories);
+        let headline = title(rng);
+        let mut out = String::new();
+        let _ = writeln!(out, "Skip to main content");
+        let _ = writeln!(out, "{site}");
+        let _ = writeln!(out, "{}", self.nav.join(" | "));
+        let _ = writeln!(out, "Search ... Menu");
+        let _ = writeln!(out, "{}", self.cookie_banner);
+        let _ = writeln!(out, "Accept all | Reject all | Cookie settings");
+        let _ = writeln!(out, "Home > {category} > {headline}");
+        let _ = writeln!(out, "{headline}");
+        let _ = writeln!(
+            out,
+            "Posted on {} {}, {} by {} | {} Comments",
+            pick(rng, MONTHS),
+            rng.random_range(1..=28),
+            rng.random_range(2012..=2024),
+            pick(rng, &self.authors),
+            rng.random_range(0..=40)
+        );
+        for _ in 0..rng.random_range(PAGE_PARAGRAPHS) {
+            let _ = writeln!(out, "{}", paragraph(rng));
+        }
+        let _ = writeln!(
+            out,
+            "Share this: Facebook Twitter Pinterest WhatsApp Email Print"
+        );
+        let _ = writeln!(out, "Related Posts");
+        for _ in 0..rng.random_range(3..=6) {
+            if rng.random_bool(0.5) {
+                let _ = writeln!(out, "{}", title(rng));
+            } else {
+                let _ = writeln!(out, "https://www.{}.com/{}/", self.domain, slug(rng));
+            }
+        }
+        let tags: Vec<&str> = (0..rng.random_range(3..=6))
+            .map(|_| pick(rng, NOUNS))
+            .collect();
+        let _ = writeln!(out, "Tags: {}", tags.join(", "));
+        let comments = rng.random_range(0..=3);
+        let _ = writeln!(out, "{comments} thoughts on \"{headline}\"");
+        for _ in 0..comments {
+            let _ = writeln!(
+                out,
+                "{} says: {} {}, {} at {}:{:02} pm",
+                pick(rng, COMMENTERS),
+                pick(rng, MONTHS),
+                rng.random_range(1..=28),
+                rng.random_range(2012..=2024),
+                rng.random_range(1..=12),
+                rng.random_range(0..60)
+            );
+            let _ = writeln!(out, "{}", pick(rng, COMMENTS));
+            let _ = writeln!(out, "Reply");
+        }
+        let _ = writeln!(out, "Leave a Reply Cancel reply");
+        let _ = writeln!(
+            out,
+            "Your email address will not be published. Required fields are marked *"
+        );
+        let _ = writeln!(out, "Comment * Name * Email * Website");
+        let _ = writeln!(
+            out,
+            "Save my name, email, and website in this browser for the next time I comment."
+        );
+        let _ = writeln!(out, "Post Comment");
+        for line in &self.sidebar {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = writeln!(
+            out,
+            "Subscribe to our newsletter and never miss an update! Enter your email address Subscribe"
+        );
+        for line in &self.footer {
+            let _ = writeln!(out, "{line}");
+        }
+        let _ = write!(out, "Back to top");
+        out
+    }
 }
+
+/// Prose paragraphs per boilerplate page: about 28 % of a page's bytes are prose.
+const PAGE_PARAGRAPHS: std::ops::RangeInclusive<u32> = 2..=3;
+
+const COMMENTERS: &[&str] = &[
+    "Linda",
+    "mark77",
+    "Jess",
+    "Bob Smith",
+    "kate_m",
+    "Anonymous",
+    "Dave",
+    "Maria G.",
+    "sunny_days",
+    "Chris",
+];
 
 /// Documents of `kind` totalling at least `min_bytes` bytes, from `seed`.
 pub fn corpus(kind: CorpusKind, seed: u64, min_bytes: usize) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let sites: Vec<SiteTemplate> = if kind == CorpusKind::Boilerplate {
+        SITES
+            .iter()
+            .map(|name| SiteTemplate::new(name, &mut rng))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut documents = Vec::new();
     let mut bytes = 0;
     while bytes < min_bytes {
         let document = match kind {
             CorpusKind::Clean | CorpusKind::ShuffledWords => clean_document(&mut rng),
-            CorpusKind::Boilerplate => boilerplate_document(&mut rng),
+            CorpusKind::Boilerplate => {
+                let site = sites.choose(&mut rng);
+                site.map(|s| s.page(&mut rng)).unwrap_or_default()
+            }
         };
         bytes += document.len();
         documents.push(document);
@@ -471,7 +620,32 @@ pub const EXPERIMENT_BPE_SAMPLE_BYTES: usize = 1 << 19;
 /// Measured at 300 steps: with 512 ids shuffled words cost no more than boilerplate (most
 /// tokens are word pieces, predictable without word order); with 1,024 ids the three rank in
 /// order. Much larger vocabularies turn every training word into one token, and then the
-/// reference text's other words fall into pieces no probe ever saw.
+/// reference text's other words fall into pieces no probe ever saw (2,048 ids: clean 6.27,
+/// boilerplate 6.49, shuffled 6.34, and clean's held-out loss no longer falls with training).
+///
+/// Held-out losses at `tiny`, 1,024 ids, 153,600 tokens, seeds 1–3 (mean, max − min):
+///
+/// | setting                                         | clean       | boilerplate | shuffled    |
+/// |-------------------------------------------------|-------------|-------------|-------------|
+/// | old grammar, untemplated pages (~50 % prose)    | 5.296 0.028 | 5.430 0.089 | 5.578 0.047 |
+/// | old grammar, templated pages (28 %)             | 5.401 0.046 | 5.516 0.036 | 5.647 0.022 |
+/// | Zipf grammar, templated (28 %), 8 × 300 steps   | 5.275 0.005 | 5.551 0.013 | 5.683 0.121 |
+/// | same, 4 × 600 steps                             | 5.292 0.030 | 5.586 0.104 | 5.556 0.036 |
+/// | same, 38 % prose, 4 × 600                       | 5.307 0.021 | 5.530 0.036 | 5.570 0.011 |
+/// | same, 48 % prose, 4 × 600                       | 5.313 0.010 | 5.514 0.005 | 5.602 0.050 |
+///
+/// (Rows from the old grammar used the first 15 paragraphs of the held-out text. The Zipf rows
+/// packed a slightly larger corpus than [`experiment`] does, so their shuffled words fell in
+/// another order.) This function as it stands, 8 × 300 steps: seeds 1–3 give clean 5.275
+/// 0.005, boilerplate 5.551 0.013, shuffled 5.620 0.019 (margins 21.8× and 3.7×); seeds 4–6
+/// give 5.295 0.080, 5.522 0.034, 5.628 0.044 (2.8× and 2.4×). The richer grammar makes clean
+/// against boilerplate usually clear. Shuffled against
+/// boilerplate stays within 2× the spread: a probe trained on shuffled words sits on a plateau
+/// near 6.0 until 200–400 steps of 4 (it has only within-word structure to learn), and when
+/// each seed leaves it varies by up to 0.17 across seeds (5 seeds, 8 × 300: 5.58–5.75). Peak
+/// rates of 1.5e-3 and 5e-3 and batches of 16 or 2 (same tokens) did not narrow it. The
+/// boilerplate probe's loss barely depends on the prose share (5.59, 5.53, 5.51 at 28, 38 and
+/// 48 %): the chrome costs it, not the missing prose.
 pub fn experiment(
     size: ProbeSize,
     tokens: u64,
@@ -565,7 +739,13 @@ mod tests {
             .sum();
         let share = prose as f64 / total as f64;
         println!("prose share of the boilerplate pages: {share:.3}");
-        assert!((0.3..0.6).contains(&share), "prose share {share}");
+        assert!((0.2..0.35).contains(&share), "prose share {share}");
+        // Pages of one site repeat its template.
+        let footers: std::collections::BTreeSet<&str> = pages
+            .iter()
+            .filter_map(|p| p.lines().find(|l| l.starts_with("© ")))
+            .collect();
+        assert!(footers.len() <= SITES.len(), "{footers:?}");
     }
 
     #[test]
@@ -605,8 +785,8 @@ mod tests {
     /// prose beat probes trained on boilerplate-heavy pages, which beat probes trained on
     /// shuffled words, on hand-written held-out prose, each gap over 3× the seed spread.
     #[test]
-    #[ignore = "not yet met: order is right but margins are 1.5x/1.7x the seed spread \
-                (see the issue 8 note); run with --ignored to see the numbers"]
+    #[ignore = "not robust yet: seeds 1-3 give 21.8x and 3.7x but seeds 4-6 give 2.8x and \
+                2.4x (see `experiment`); run with --ignored to see the numbers"]
     fn probes_rank_clean_above_boilerplate_above_shuffled_words() {
         let tokens = 8 * 64 * 300;
         let result = experiment(ProbeSize::Tiny, tokens, &[1, 2, 3], &Device::Cpu).unwrap();
