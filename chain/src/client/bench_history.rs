@@ -29,8 +29,8 @@ use serde::Serialize;
 use super::history::{DEFAULT_CONCURRENCY, HistoryError, HistoryQuery, Method};
 use super::{ChainError, Client};
 use crate::keys::KeyError;
-use crate::localnet::bench::{ACCOUNT_BALANCE, BenchKeys, signed_extrinsic};
-use crate::localnet::genesis::{AccountRef, GenesisAccount, GenesisConfig, GenesisSubnet};
+use crate::localnet::bench::{BenchKeys, funded, signed_extrinsic};
+use crate::localnet::genesis::{GenesisConfig, GenesisSubnet};
 use crate::localnet::node::{Node, NodeError};
 use crate::localnet::runtime::subtensor::SubnetParams;
 use crate::localnet::service::LocalnetError;
@@ -204,22 +204,7 @@ fn commitment(k: u32) -> Result<Commitment, HistoryBenchError> {
 }
 
 fn genesis(keys: &BenchKeys, config: &HistoryBenchConfig) -> GenesisConfig {
-    let accounts: Vec<GenesisAccount> = keys
-        .ids()
-        .iter()
-        .enumerate()
-        .map(|(i, id)| GenesisAccount {
-            id: AccountRef {
-                text: BenchKeys::uri(i),
-                id: *id,
-            },
-            balance: ACCOUNT_BALANCE,
-        })
-        .collect();
-    let owner = accounts
-        .first()
-        .map(|a| a.id.clone())
-        .unwrap_or_else(|| AccountRef::dev("Alice"));
+    let (accounts, owner) = funded(keys, usize::from(config.hotkeys));
     GenesisConfig {
         accounts,
         sudo: owner.clone(),

@@ -178,11 +178,11 @@ impl Client {
         Ok((self.block_number_of(hash, what).await?, hash))
     }
 
-    /// The latest finalized block's number and hash.
-    pub(super) async fn finalized_head(&self) -> Result<(u64, H256), ChainError> {
+    /// The latest finalized block's number.
+    async fn finalized_number(&self) -> Result<u64, ChainError> {
         let what = "asking for the finalized block";
         let hash = retrying(what, || self.rpc.chain_get_finalized_head()).await?;
-        Ok((self.block_number_of(hash, what).await?, hash))
+        self.block_number_of(hash, what).await
     }
 
     async fn block_number_of(&self, hash: H256, what: &str) -> Result<u64, ChainError> {
@@ -223,7 +223,7 @@ impl Client {
         number: u64,
         hash: [u8; 32],
     ) -> Result<Option<bool>, ChainError> {
-        let (finalized, _) = self.finalized_head().await?;
+        let finalized = self.finalized_number().await?;
         if finalized < number {
             return Ok(None);
         }

@@ -342,7 +342,7 @@ fn open(
 }
 
 /// `count` bench accounts funded with [`ACCOUNT_BALANCE`], the first as sudo.
-fn funded(keys: &BenchKeys, count: usize) -> (Vec<GenesisAccount>, AccountRef) {
+pub(crate) fn funded(keys: &BenchKeys, count: usize) -> (Vec<GenesisAccount>, AccountRef) {
     let accounts: Vec<GenesisAccount> = keys
         .ids()
         .iter()

@@ -24,18 +24,19 @@
 
 use std::sync::Arc;
 
-use jsonrpsee::core::{RegisterMethodError, SubscriptionResult};
+use jsonrpsee::core::{RegisterMethodError, SubscriptionError, SubscriptionResult};
 use jsonrpsee::types::Params;
-use jsonrpsee::{PendingSubscriptionSink, RpcModule};
+use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionSink};
 use nya_metadata::runtime::types::H256;
 use parity_scale_codec::DecodeAll;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{RpcContext, RpcResult, at_or_best, blocking, notify};
 use crate::localnet::rpc::json::{
     HexBytes, HexHash, ParamReader, RuntimeVersion, StorageChangeSet, to_hex,
 };
-use crate::localnet::rpc::{BackendError, ChainBackend, errors};
+use crate::localnet::rpc::{BackendError, ChainBackend, Header, errors};
 use crate::localnet::state::StorageRead;
 
 /// Substrate's cap on `state_getKeysPaged`'s `count`.
@@ -404,6 +405,49 @@ fn runtime_version<B: ChainBackend>(backend: &B, at: H256) -> Result<RuntimeVers
     RuntimeVersion::decode_core_version(&encoded).map_err(BackendError::Execution)
 }
 
+/// Accepts a subscription whose first answer was read, or rejects it with the read's error;
+/// `None` when rejected.
+async fn accept_or_reject<T>(
+    pending: PendingSubscriptionSink,
+    initial: RpcResult<Result<T, BackendError>>,
+) -> Result<Option<(SubscriptionSink, T)>, SubscriptionError> {
+    match initial {
+        Ok(Ok(found)) => Ok(Some((pending.accept().await?, found))),
+        Ok(Err(e)) => {
+            pending.reject(errors::state_client(&e)).await;
+            Ok(None)
+        }
+        Err(e) => {
+            pending.reject(e).await;
+            Ok(None)
+        }
+    }
+}
+
+/// The next best head above `seen_up_to` (which it moves), or `None` once the subscriber left
+/// or the node stopped. Heads up to the block the first answer was read at are skipped: they
+/// are accounted for, and reporting them would look like going back.
+async fn next_new_head(
+    sink: &SubscriptionSink,
+    heads: &mut broadcast::Receiver<Header>,
+    seen_up_to: &mut u32,
+) -> Option<Header> {
+    loop {
+        let header = tokio::select! {
+            _ = sink.closed() => return None,
+            next = heads.recv() => match next {
+                Ok(header) => header,
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return None,
+            },
+        };
+        if header.number > *seen_up_to {
+            *seen_up_to = header.number;
+            return Some(header);
+        }
+    }
+}
+
 async fn follow_runtime_version<B: ChainBackend>(
     pending: PendingSubscriptionSink,
     context: Arc<RpcContext<B>>,
@@ -414,35 +458,14 @@ async fn follow_runtime_version<B: ChainBackend>(
         runtime_version(backend, hash).map(|version| (number, version))
     })
     .await;
-    let (mut seen_up_to, mut current) = match initial {
-        Ok(Ok(found)) => found,
-        Ok(Err(e)) => {
-            pending.reject(errors::state_client(&e)).await;
-            return Ok(());
-        }
-        Err(e) => {
-            pending.reject(e).await;
-            return Ok(());
-        }
+    let Some((sink, (mut seen_up_to, mut current))) = accept_or_reject(pending, initial).await?
+    else {
+        return Ok(());
     };
-    let sink = pending.accept().await?;
     if !notify(&sink, &current).await {
         return Ok(());
     }
-    loop {
-        let header = tokio::select! {
-            _ = sink.closed() => return Ok(()),
-            next = heads.recv() => match next {
-                Ok(header) => header,
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return Ok(()),
-            },
-        };
-        // Blocks up to the one the current version was read at are already accounted for.
-        if header.number <= seen_up_to {
-            continue;
-        }
-        seen_up_to = header.number;
+    while let Some(header) = next_new_head(&sink, &mut heads, &mut seen_up_to).await {
         let hash = header.hash();
         match blocking(&context, move |backend| runtime_version(backend, hash)).await {
             Ok(Ok(version)) if version != current => {
@@ -456,6 +479,7 @@ async fn follow_runtime_version<B: ChainBackend>(
             Err(e) => tracing::warn!(error = ?e, "runtime version of a new block"),
         }
     }
+    Ok(())
 }
 
 async fn follow_storage<B: ChainBackend>(
@@ -483,18 +507,11 @@ async fn follow_storage<B: ChainBackend>(
         })
         .await
     };
-    let (mut seen_up_to, block, mut last) = match initial {
-        Ok(Ok(found)) => found,
-        Ok(Err(e)) => {
-            pending.reject(errors::state_client(&e)).await;
-            return Ok(());
-        }
-        Err(e) => {
-            pending.reject(e).await;
-            return Ok(());
-        }
+    let Some((sink, (mut seen_up_to, block, mut last))) =
+        accept_or_reject(pending, initial).await?
+    else {
+        return Ok(());
     };
-    let sink = pending.accept().await?;
     if !read_keys.is_empty() {
         let initial_set = StorageChangeSet {
             block: HexHash(block),
@@ -508,20 +525,7 @@ async fn follow_storage<B: ChainBackend>(
             return Ok(());
         }
     }
-    loop {
-        let header = tokio::select! {
-            _ = sink.closed() => return Ok(()),
-            next = heads.recv() => match next {
-                Ok(header) => header,
-                Err(RecvError::Lagged(_)) => continue,
-                Err(RecvError::Closed) => return Ok(()),
-            },
-        };
-        // Blocks up to the one the values were read at must not be reported (as going back).
-        if header.number <= seen_up_to {
-            continue;
-        }
-        seen_up_to = header.number;
+    while let Some(header) = next_new_head(&sink, &mut heads, &mut seen_up_to).await {
         let hash = header.hash();
         let keys = read_keys.clone();
         let values = blocking(&context, move |backend| {
@@ -559,6 +563,7 @@ async fn follow_storage<B: ChainBackend>(
             return Ok(());
         }
     }
+    Ok(())
 }
 
 fn storage_subscription_keys(
